@@ -67,6 +67,9 @@ func Slack(action model.Action, r model.SlackRoles) error {
 	if !r.Member || r.Deleted {
 		return deny("an active member of the workspace")
 	}
+	if action.SalesforceSide() {
+		return deny("a Salesforce system administrator: " + string(action) + " is done on the Salesforce side")
+	}
 	if r.SalesforceAdminRole {
 		return nil
 	}

@@ -1,0 +1,164 @@
+// Package config reads sfconnect's configuration from the environment, once,
+// for the worker, the starter and the sandbox launcher alike. With no
+// configuration at all, it describes the default one-machine run: the local
+// dev server, the sandbox on loopback and the SQLite store under .data/.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// DefaultSandboxURL is where `make run` serves the sandbox.
+const DefaultSandboxURL = "http://127.0.0.1:7070"
+
+// Config is everything sfconnect reads from its environment.
+type Config struct {
+	// SandboxURL, when set, points Slack and Salesforce at the sandbox.
+	SandboxURL string
+	// SlackAPIURL overrides Slack's base URL (SLACK_API_URL).
+	SlackAPIURL string
+	// SlackTokens are the bot tokens by team id (SLACK_BOT_TOKENS
+	// "T1=xoxb-…,T2=xoxb-…"); SlackToken is one token for every team
+	// (SLACK_BOT_TOKEN, an org-wide app on Enterprise).
+	SlackTokens map[string]string
+	SlackToken  string
+	// Salesforce connected app credentials (client credentials flow).
+	SalesforceClientID     string
+	SalesforceClientSecret string
+	// Timing of the human steps given to new workspaces.
+	Timing workflows.Timing
+	// WorkspaceIdle is how long a workspace without connections keeps its workflow.
+	WorkspaceIdle time.Duration
+	// DataDir holds the default run's files (.data).
+	DataDir  string
+	LogLevel string
+}
+
+// Load reads the configuration from the process environment.
+func Load() (Config, error) { return LoadFrom(os.Getenv) }
+
+// LoadFrom reads the configuration through getenv, for tests.
+func LoadFrom(getenv func(string) string) (Config, error) {
+	c := Config{
+		SandboxURL:             getenv("SFCONNECT_SANDBOX_URL"),
+		SlackAPIURL:            getenv("SLACK_API_URL"),
+		SlackToken:             getenv("SLACK_BOT_TOKEN"),
+		SalesforceClientID:     getenv("SALESFORCE_CLIENT_ID"),
+		SalesforceClientSecret: getenv("SALESFORCE_CLIENT_SECRET"),
+		DataDir:                or(getenv("SFCONNECT_DATA_DIR"), ".data"),
+		LogLevel:               or(getenv("SFCONNECT_LOG_LEVEL"), "info"),
+	}
+	tokens, err := parseTokens(getenv("SLACK_BOT_TOKENS"))
+	if err != nil {
+		return c, err
+	}
+	c.SlackTokens = tokens
+	real := c.SlackToken != "" || len(c.SlackTokens) > 0 || c.SalesforceClientID != ""
+	if c.SandboxURL == "" && !real {
+		c.SandboxURL = DefaultSandboxURL
+	}
+	if c.Timing.RequestTTL, err = duration(getenv, "SFCONNECT_REQUEST_TTL", workflows.DefaultTiming.RequestTTL); err != nil {
+		return c, err
+	}
+	if c.Timing.ReminderEvery, err = duration(getenv, "SFCONNECT_REMINDER_EVERY", workflows.DefaultTiming.ReminderEvery); err != nil {
+		return c, err
+	}
+	if c.WorkspaceIdle, err = duration(getenv, "SFCONNECT_WORKSPACE_IDLE", workflows.DefaultIdleTimeout); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Sandbox reports whether Slack and Salesforce are the sandbox.
+func (c Config) Sandbox() bool { return c.SandboxURL != "" }
+
+// SandboxAddr is the sandbox's host:port, which every Salesforce host is
+// dialled at in sandbox mode.
+func (c Config) SandboxAddr() string {
+	return strings.TrimPrefix(strings.TrimPrefix(c.SandboxURL, "http://"), "https://")
+}
+
+// SlackURL is the Slack Web API base URL, with its trailing slash.
+func (c Config) SlackURL() string {
+	switch {
+	case c.SlackAPIURL != "":
+		return strings.TrimSuffix(c.SlackAPIURL, "/") + "/"
+	case c.Sandbox():
+		return strings.TrimSuffix(c.SandboxURL, "/") + "/api/"
+	}
+	return ""
+}
+
+// SlackTokenFor returns the bot token of a workspace. In sandbox mode every
+// workspace's token is derived from its id, as the sandbox expects.
+func (c Config) SlackTokenFor(team string) (string, error) {
+	if t, ok := c.SlackTokens[team]; ok {
+		return t, nil
+	}
+	if c.SlackToken != "" {
+		return c.SlackToken, nil
+	}
+	if c.Sandbox() {
+		return "xoxb-sandbox-" + team, nil
+	}
+	return "", fmt.Errorf("no Slack bot token for workspace %s: add it to SLACK_BOT_TOKENS (%s=xoxb-…)", team, team)
+}
+
+// SalesforceCredentials returns the connected app's client id and secret;
+// the sandbox accepts any non-empty pair.
+func (c Config) SalesforceCredentials() (id, secret string) {
+	if c.SalesforceClientID == "" && c.Sandbox() {
+		return "sandbox", "sandbox"
+	}
+	return c.SalesforceClientID, c.SalesforceClientSecret
+}
+
+// TemporalClientOptions reads Temporal's standard environment and profiles
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key; the config file's
+// profile), defaulting to the local dev server.
+func TemporalClientOptions() (client.Options, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return opts, fmt.Errorf("temporal client configuration: %w", err)
+	}
+	return opts, nil
+}
+
+func parseTokens(s string) (map[string]string, error) {
+	tokens := map[string]string{}
+	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		team, token, ok := strings.Cut(pair, "=")
+		if !ok || team == "" || token == "" {
+			return nil, fmt.Errorf("SLACK_BOT_TOKENS: %q is not TEAM=TOKEN (example: T0123ABCD=xoxb-…)", pair)
+		}
+		tokens[team] = token
+	}
+	return tokens, nil
+}
+
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q is not a positive duration (examples: 168h, 30m, 10s)", name, v)
+	}
+	return d, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,224 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
+)
+
+// setStep registers one human step both as an update (its validator answers
+// the caller at once and writes nothing to history) and as a signal of the
+// same name and payload, whose refusals are kept in Connection.Attempts
+// because a signal's sender learns nothing otherwise.
+func setStep[T any](ctx workflow.Context, w *connectionRun, name string, action model.Action,
+	validate func(workflow.Context, T) error,
+	apply func(workflow.Context, T) (Connection, error),
+	caller func(T) string,
+) error {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, name, apply, workflow.UpdateHandlerOptions{Validator: validate}); err != nil {
+		return fmt.Errorf("register update %s: %w", name, err)
+	}
+	ch := workflow.GetSignalChannel(ctx, name)
+	w.signals = append(w.signals, ch)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var req T
+			ch.Receive(ctx, &req)
+			w.signalsBusy++
+			err := validate(ctx, req)
+			if err == nil {
+				_, err = apply(ctx, req)
+			}
+			if err != nil {
+				w.c.Attempts = append(w.c.Attempts, Attempt{
+					At: workflow.Now(ctx), Action: action, By: caller(req), Via: "signal", Reason: reason(err),
+				})
+			}
+			w.signalsBusy--
+		}
+	})
+	return nil
+}
+
+// requireState refuses a step that the connection's state does not allow.
+func (w *connectionRun) requireState(action model.Action, allowed ...model.State) error {
+	for _, s := range allowed {
+		if w.c.State == s {
+			return nil
+		}
+	}
+	return refusal(ErrInvalidState, "cannot %s the connection of %s to %s: it is %s, and %s needs %s",
+		action, w.c.Workspace, w.c.OrgName, w.c.State, action, joinStates(allowed))
+}
+
+func joinStates(states []model.State) string {
+	s := ""
+	for i, st := range states {
+		if i > 0 {
+			s += " or "
+		}
+		s += string(st)
+	}
+	return s
+}
+
+func requireCaller(as string) error {
+	if as == "" {
+		return invalidInput("who is acting is missing: pass --as (the \"as\" field of the payload)")
+	}
+	return nil
+}
+
+func (w *connectionRun) validateApprove(_ workflow.Context, req ApproveRequest) error {
+	if err := w.requireState(model.ActionApprove, model.StatePendingApproval); err != nil {
+		return err
+	}
+	if err := requireCaller(req.As); err != nil {
+		return err
+	}
+	if _, err := model.ParseMatchingField(req.MatchingField); err != nil {
+		return invalidInput("%v", err)
+	}
+	if !req.AcceptTerms {
+		return invalidInput("approving needs the terms of use accepted: pass --accept-terms (\"accept_terms\": true)")
+	}
+	return nil
+}
+
+// approve is Step 2: a Salesforce system admin of the org chooses the
+// matching field and accepts the terms.
+func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Connection, error) {
+	return w.step(ctx, func() error { return w.validateApprove(ctx, req) }, func() error {
+		roles, err := w.authorizeSalesforce(ctx, model.ActionApprove, req.As)
+		if err != nil {
+			return err
+		}
+		field, _ := model.ParseMatchingField(req.MatchingField)
+		w.c.MatchingField = string(field)
+		w.record(ctx, model.ActionApprove, roles.Username, "matching field "+string(field)+", terms accepted")
+		w.startWaiting(ctx)
+		w.setState(ctx, model.StatePendingActivation)
+		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s approved the connection to Salesforce org %s (%s). A workspace owner can now activate it (Step 3).",
+			roles.Username, w.c.OrgName, w.c.OrgURL))
+		return nil
+	})
+}
+
+func (w *connectionRun) validateReject(_ workflow.Context, req RejectRequest) error {
+	if err := w.requireState(model.ActionReject, model.StatePendingApproval); err != nil {
+		return err
+	}
+	return requireCaller(req.As)
+}
+
+// reject ends a pending request, on the Salesforce side.
+func (w *connectionRun) reject(ctx workflow.Context, req RejectRequest) (Connection, error) {
+	return w.step(ctx, func() error { return w.validateReject(ctx, req) }, func() error {
+		roles, err := w.authorizeSalesforce(ctx, model.ActionReject, req.As)
+		if err != nil {
+			return err
+		}
+		w.c.RejectReason = req.Reason
+		w.c.ExpiresAt = workflow.Now(ctx)
+		w.record(ctx, model.ActionReject, roles.Username, req.Reason)
+		w.setState(ctx, model.StateRejected)
+		text := fmt.Sprintf("%s rejected the connection to Salesforce org %s.", roles.Username, w.c.OrgName)
+		if req.Reason != "" {
+			text += " Reason: " + req.Reason
+		}
+		w.notify(ctx, w.c.RequestedBy, text)
+		return nil
+	})
+}
+
+func (w *connectionRun) validateActivate(_ workflow.Context, req ActivateRequest) error {
+	if err := w.requireState(model.ActionActivate, model.StatePendingActivation); err != nil {
+		return err
+	}
+	return requireCaller(req.As)
+}
+
+// activate is Step 3: an owner (or a holder of the Salesforce system
+// administrator role) activates; the integration user is set up.
+func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Connection, error) {
+	return w.step(ctx, func() error { return w.validateActivate(ctx, req) }, func() error {
+		if _, err := w.authorizeSlack(ctx, model.ActionActivate, req.As); err != nil {
+			return err
+		}
+		var user activities.IntegrationUser
+		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SetupIntegrationUser,
+			activities.IntegrationInput{OrgURL: w.c.OrgURL}).Get(ctx, &user)
+		if err != nil {
+			return passOn(err)
+		}
+		w.c.IntegrationUser = user.Username
+		w.c.PermissionObjects = user.Objects
+		w.c.ExpiresAt = time.Time{}
+		w.record(ctx, model.ActionActivate, req.As, "integration user "+user.Username)
+		w.setState(ctx, model.StateActive)
+		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("The connection to Salesforce org %s is active.", w.c.OrgName))
+		return nil
+	})
+}
+
+func (w *connectionRun) validateDisconnect(_ workflow.Context, req DisconnectRequest) error {
+	if w.c.State.Terminal() {
+		return refusal(ErrInvalidState, "the connection of %s to %s has already ended (%s)", w.c.Workspace, w.c.OrgName, w.c.State)
+	}
+	return requireCaller(req.As)
+}
+
+// disconnect removes the connection; a pending one is withdrawn.
+func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) (Connection, error) {
+	return w.step(ctx, func() error { return w.validateDisconnect(ctx, req) }, func() error {
+		if _, err := w.authorizeSlack(ctx, model.ActionDisconnect, req.As); err != nil {
+			return err
+		}
+		w.c.ExpiresAt = time.Time{}
+		w.record(ctx, model.ActionDisconnect, req.As, "was "+string(w.c.State))
+		w.setState(ctx, model.StateDisconnected)
+		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))
+		return nil
+	})
+}
+
+// step runs a human step under the mutex: the state is checked again once
+// the lock is held (another step or the expiry may have come first), then
+// the step awaits its role check and applies.
+func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (Connection, error) {
+	if err := w.mu.Lock(ctx); err != nil {
+		return w.c, err
+	}
+	defer w.mu.Unlock()
+	if err := check(); err != nil {
+		return w.c, err
+	}
+	if err := apply(); err != nil {
+		return w.c, err
+	}
+	return w.c, nil
+}
+
+func (w *connectionRun) authorizeSalesforce(ctx workflow.Context, action model.Action, as string) (model.SalesforceRoles, error) {
+	var roles model.SalesforceRoles
+	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.AuthorizeSalesforce, activities.AuthorizeSalesforceInput{
+		OrgURL: w.c.OrgURL, OrgID: w.c.OrgID, User: as, Action: action,
+	}).Get(ctx, &roles)
+	return roles, passOn(err)
+}
+
+func (w *connectionRun) authorizeSlack(ctx workflow.Context, action model.Action, as string) (model.SlackRoles, error) {
+	return authorizeSlack(ctx, w.c.Workspace, action, as)
+}
+
+func authorizeSlack(ctx workflow.Context, team string, action model.Action, as string) (model.SlackRoles, error) {
+	var roles model.SlackRoles
+	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.AuthorizeSlack, activities.AuthorizeSlackInput{
+		Team: team, User: as, Action: action,
+	}).Get(ctx, &roles)
+	return roles, passOn(err)
+}

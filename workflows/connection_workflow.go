@@ -1,0 +1,162 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sfconnect/sfconnect/model"
+)
+
+// ConnectionWorkflow runs one connection between a Slack workspace and a
+// Salesforce org from its request to its end: it waits for Step 2 and Step 3
+// (each expiring after Timing.RequestTTL, with reminders meanwhile), then
+// stays active until it is disconnected. Its ID is ConnectionWorkflowID.
+func ConnectionWorkflow(ctx workflow.Context, in ConnectionInput) (Connection, error) {
+	w := &connectionRun{c: in.Connection, timing: in.Timing.withDefaults()}
+	if err := w.setup(ctx); err != nil {
+		return w.c, err
+	}
+	return w.run(ctx)
+}
+
+// connectionRun is the state of one run of ConnectionWorkflow.
+type connectionRun struct {
+	c      Connection
+	timing Timing
+	// mu serialises the human steps: each one checks the state, awaits a
+	// role check, then changes the state, and no other step or the expiry
+	// may slip in between.
+	mu workflow.Mutex
+	// background counts notices and workspace signals still in flight; the
+	// run ends or continues as new only once they are done.
+	background workflow.WaitGroup
+	// signalsBusy counts signals being handled; signals is every step's channel.
+	signalsBusy int
+	signals     []workflow.ReceiveChannel
+}
+
+func (w *connectionRun) setup(ctx workflow.Context) error {
+	w.mu = workflow.NewMutex(ctx)
+	w.background = workflow.NewWaitGroup(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Connection, error) { return w.c, nil }); err != nil {
+		return err
+	}
+	if err := setStep(ctx, w, UpdateApprove, model.ActionApprove, w.validateApprove, w.approve, func(r ApproveRequest) string { return r.As }); err != nil {
+		return err
+	}
+	if err := setStep(ctx, w, UpdateReject, model.ActionReject, w.validateReject, w.reject, func(r RejectRequest) string { return r.As }); err != nil {
+		return err
+	}
+	if err := setStep(ctx, w, UpdateActivate, model.ActionActivate, w.validateActivate, w.activate, func(r ActivateRequest) string { return r.As }); err != nil {
+		return err
+	}
+	return setStep(ctx, w, UpdateDisconnect, model.ActionDisconnect, w.validateDisconnect, w.disconnect, func(r DisconnectRequest) string { return r.As })
+}
+
+func (w *connectionRun) run(ctx workflow.Context) (Connection, error) {
+	for !w.c.State.Terminal() {
+		w.describe(ctx)
+		switch w.c.State {
+		case model.StatePendingApproval, model.StatePendingActivation:
+			if err := w.awaitStep(ctx); err != nil {
+				return w.c, err
+			}
+		default:
+			state := w.c.State
+			if err := workflow.Await(ctx, func() bool {
+				return w.c.State != state || (workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
+			}); err != nil {
+				return w.c, err
+			}
+			if w.c.State == state {
+				return w.c, w.continueAsNew(ctx)
+			}
+		}
+	}
+	return w.finish(ctx)
+}
+
+// idle reports whether nothing is in flight, so that the run may end or
+// continue as new without losing a message.
+func (w *connectionRun) idle() bool {
+	for _, ch := range w.signals {
+		if ch.Len() > 0 {
+			return false
+		}
+	}
+	return w.signalsBusy == 0
+}
+
+func (w *connectionRun) settle(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && w.idle() }); err != nil {
+		return err
+	}
+	w.background.Wait(ctx)
+	return nil
+}
+
+func (w *connectionRun) continueAsNew(ctx workflow.Context) error {
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, ConnectionWorkflowName, ConnectionInput{Connection: w.c, Timing: w.timing})
+}
+
+// finish ends a connection that reached a terminal state: it lets the
+// handlers in flight finish, tells the workspace that the slot is free, and
+// returns the final record.
+func (w *connectionRun) finish(ctx workflow.Context) (Connection, error) {
+	w.describe(ctx)
+	if err := w.settle(ctx); err != nil {
+		return w.c, err
+	}
+	return w.c, nil
+}
+
+// setState moves the connection to a new state: visibility, the Web UI's
+// details and the workspace's registry follow.
+func (w *connectionRun) setState(ctx workflow.Context, s model.State) {
+	w.c.State = s
+	if err := upsertState(ctx, s); err != nil {
+		workflow.GetLogger(ctx).Error("upsert state", "error", err)
+	}
+	w.describe(ctx)
+	w.tellWorkspace(ctx)
+}
+
+// record appends to the connection's history of who did what and when.
+func (w *connectionRun) record(ctx workflow.Context, action model.Action, by, detail string) {
+	w.c.History = append(w.c.History, Event{At: workflow.Now(ctx), Action: action, By: by, Detail: detail})
+}
+
+// startWaiting arms the expiry of a pending step.
+func (w *connectionRun) startWaiting(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	w.c.ExpiresAt = now.Add(w.timing.RequestTTL)
+	w.c.WaitingSince = now
+	w.c.LastReminderAt = time.Time{}
+}
+
+// tellWorkspace sends the new state to the workspace registry, which frees
+// the org's slot when the connection has ended. An ending is told before the
+// step that caused it returns, so that the caller's next request (say, to
+// connect the org again) meets a registry that already knows.
+func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
+	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: len(w.c.History)}
+	send := func(ctx workflow.Context) {
+		err := workflow.SignalExternalWorkflow(ctx, WorkspaceWorkflowID(w.c.Workspace), "", SignalConnectionState, sig).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("workspace not told of the new state", "state", sig.State, "error", err)
+		}
+	}
+	if sig.State.Terminal() {
+		send(ctx)
+		return
+	}
+	w.background.Add(1)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer w.background.Done()
+		send(ctx)
+	})
+}

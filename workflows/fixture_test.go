@@ -1,0 +1,151 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// acts names activities for mocks, as the workflows do.
+var acts *activities.Activities
+
+// The directory the mocks answer from: who holds which role.
+const (
+	sfAdmin    = "admin@acme.example"
+	sfUser     = "user@acme.example"
+	slackOwner = "U0OWNER01"
+	slackAdmin = "U0ADMIN01"
+	slackRole  = "U0SFADM01"
+	slackPlain = "U0MEMBER1"
+)
+
+func forbidden(who string, action model.Action) error {
+	return temporal.NewNonRetryableApplicationError(who+" may not "+string(action)+": that needs a role", activities.ErrForbidden, nil)
+}
+
+// fixture is a time-skipping test environment with the activities mocked
+// on the directory above; it records the notices posted.
+type fixture struct {
+	t       *testing.T
+	mu      sync.Mutex // the mocks run on the SDK's goroutines
+	env     *testsuite.TestWorkflowEnvironment
+	notices []activities.NotifyInput
+	signals []workflows.ConnectionStateSignal
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	f := &fixture{t: t, env: suite.NewTestWorkflowEnvironment()}
+	f.env.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
+	f.env.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
+	f.env.RegisterActivity(acts)
+	f.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notices = append(f.notices, in)
+		return nil
+	}).Maybe()
+	f.env.OnActivity(acts.AuthorizeSalesforce, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AuthorizeSalesforceInput) (model.SalesforceRoles, error) {
+			if in.User != sfAdmin {
+				return model.SalesforceRoles{}, forbidden(in.User, in.Action)
+			}
+			return model.SalesforceRoles{OrgID: in.OrgID, UserID: "005000000000001AAA", Username: in.User, Found: true, Active: true, SystemAdmin: true}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.AuthorizeSlack, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AuthorizeSlackInput) (model.SlackRoles, error) {
+			switch {
+			case in.User == slackOwner, in.User == slackRole:
+				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Owner: true}, nil
+			case in.User == slackAdmin && in.Action != model.ActionActivate:
+				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Admin: true}, nil
+			}
+			return model.SlackRoles{}, forbidden(in.User, in.Action)
+		}).Maybe()
+	f.env.OnActivity(acts.SetupIntegrationUser, mock.Anything, mock.Anything).Return(
+		activities.IntegrationUser{UserID: "005000000000009AAA", Username: "integration@acme.example", Objects: activities.DefaultPermissionObjects}, nil).Maybe()
+	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalConnectionState, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signals = append(f.signals, arg.(workflows.ConnectionStateSignal))
+			return nil
+		}).Maybe()
+	return f
+}
+
+// outcome is what became of one update.
+type outcome struct {
+	rejected  error // by the validator
+	err       error // by the handler
+	conn      workflows.Connection
+	completed bool
+}
+
+// update sends an update after delay and records its outcome.
+func (f *fixture) update(delay time.Duration, name string, arg any) *outcome {
+	o := &outcome{}
+	f.env.RegisterDelayedCallback(func() {
+		f.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { o.rejected = err },
+			OnComplete: func(v any, err error) {
+				o.completed = true
+				o.err = err
+				if c, ok := v.(workflows.Connection); ok {
+					o.conn = c
+				}
+			},
+		}, arg)
+	}, delay)
+	return o
+}
+
+// signal sends a signal after delay.
+func (f *fixture) signal(delay time.Duration, name string, arg any) {
+	f.env.RegisterDelayedCallback(func() { f.env.SignalWorkflow(name, arg) }, delay)
+}
+
+func (f *fixture) noticesTo(channel, containing string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.notices {
+		if m.Channel == channel && strings.Contains(m.Text, containing) {
+			n++
+		}
+	}
+	return n
+}
+
+// requireType asserts an error is a refusal of the given type whose message
+// contains want.
+func requireType(t *testing.T, err error, kind, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("expected a %s refusal containing %q, got none", kind, want)
+	}
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) {
+		t.Fatalf("expected an application error of type %s, got %T: %v", kind, err, err)
+	}
+	if app.Type() != kind {
+		t.Fatalf("expected type %s, got %s: %v", kind, app.Type(), err)
+	}
+	if !strings.Contains(app.Message(), want) {
+		t.Fatalf("expected %q in the message, got %q", want, app.Message())
+	}
+}

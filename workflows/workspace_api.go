@@ -1,0 +1,74 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/sfconnect/sfconnect/model"
+)
+
+// WorkspaceWorkflowName is the registered type name of WorkspaceWorkflow.
+const WorkspaceWorkflowName = "WorkspaceWorkflow"
+
+// Messages of a workspace.
+const (
+	// UpdateRequest is Step 1: request a connection to a Salesforce org
+	// (also accepted as a signal of the same name). Payload ConnectionRequest;
+	// result Connection.
+	UpdateRequest = "request"
+	// SignalConnectionState is sent by each connection when its state
+	// changes. Payload ConnectionStateSignal.
+	SignalConnectionState = "connection-state"
+	// QueryConnections returns the workspace's Workspace record.
+	QueryConnections = "connections"
+)
+
+// ConnectionRequest is Step 1.
+type ConnectionRequest struct {
+	OrgURL       string `json:"org_url"`
+	MappingField string `json:"mapping_field,omitempty"` // email (default) or saml_nameid
+	// AutoMap is automatic account mapping; absent means on, as in Slack.
+	AutoMap *bool  `json:"auto_map,omitempty"`
+	As      string `json:"as"` // Slack member id
+}
+
+// ConnectionStateSignal is a connection's report of its new state.
+type ConnectionStateSignal struct {
+	OrgID   string      `json:"org_id"`
+	OrgName string      `json:"org_name"`
+	OrgURL  string      `json:"org_url"`
+	State   model.State `json:"state"`
+	// Seq orders the reports of one connection (its history length), so
+	// that a late report never overwrites a newer one.
+	Seq int `json:"seq"`
+}
+
+// WorkspaceInput starts (or continues) a WorkspaceWorkflow.
+type WorkspaceInput struct {
+	Team string `json:"team"`
+	// Timing is given to the connections this workspace starts.
+	Timing Timing `json:"timing"`
+	// IdleTimeout is how long a workspace without connections waits before
+	// its workflow ends (default 1 hour); the next request starts it again.
+	IdleTimeout time.Duration `json:"idle_timeout"`
+	// State is carried over by continue-as-new.
+	State *Workspace `json:"state,omitempty"`
+}
+
+// Workspace is the registry of a workspace's live connections.
+type Workspace struct {
+	Team        string                   `json:"team"`
+	Connections map[string]ConnectionRef `json:"connections"` // by org id
+	Attempts    []Attempt                `json:"attempts,omitempty"`
+}
+
+// ConnectionRef is one live connection of a workspace.
+type ConnectionRef struct {
+	OrgID       string      `json:"org_id"`
+	OrgName     string      `json:"org_name"`
+	OrgURL      string      `json:"org_url"`
+	State       model.State `json:"state"`
+	WorkflowID  string      `json:"workflow_id"`
+	RequestedBy string      `json:"requested_by"`
+	RequestedAt time.Time   `json:"requested_at"`
+	Seq         int         `json:"seq"`
+}

@@ -1,0 +1,171 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/orgurl"
+)
+
+// validateRequest checks Step 1 against the payload and the registry only:
+// a refusal here reaches the caller at once and writes nothing to history.
+func (w *workspaceRun) validateRequest(_ workflow.Context, req ConnectionRequest) error {
+	if err := requireCaller(req.As); err != nil {
+		return err
+	}
+	md, err := parseOrgURL(req.OrgURL)
+	if err != nil {
+		return err
+	}
+	if _, err := model.ParseMappingField(req.MappingField); err != nil {
+		return invalidInput("%v", err)
+	}
+	return w.checkSlot(md)
+}
+
+func parseOrgURL(raw string) (orgurl.MyDomain, error) {
+	md, err := orgurl.Parse(raw)
+	if errors.Is(err, orgurl.ErrGovernmentCloud) {
+		return md, refusal(activities.ErrGovernmentCloud, "%v", err)
+	}
+	if err != nil {
+		return md, invalidInput("%v", err)
+	}
+	return md, nil
+}
+
+// checkSlot refuses an org that is already connected (or being requested)
+// and a 21st org.
+func (w *workspaceRun) checkSlot(md orgurl.MyDomain) error {
+	for _, id := range workflow.DeterministicKeys(w.ws.Connections) {
+		ref := w.ws.Connections[id]
+		if strings.EqualFold(ref.OrgURL, md.URL()) {
+			return refusal(ErrDuplicate, "%s is already connected to workspace %s (connection %s is %s): disconnect it first to request it again",
+				md.URL(), w.ws.Team, ref.OrgID, ref.State)
+		}
+	}
+	if by, ok := w.reserved[md.Host]; ok {
+		return refusal(ErrDuplicate, "a request to connect %s to workspace %s is already in progress (by %s)", md.URL(), w.ws.Team, by)
+	}
+	if n := len(w.ws.Connections) + len(w.reserved); n >= MaxOrgsPerWorkspace {
+		return refusal(ErrLimitReached, "workspace %s already has %d Salesforce orgs connected or pending, the most Slack allows: disconnect one before requesting %s",
+			w.ws.Team, MaxOrgsPerWorkspace, md.URL())
+	}
+	return nil
+}
+
+// request is Step 1. It holds a slot from before its first await, so that
+// concurrent requests cannot together pass the limit; checks the requester's
+// role and asks the org who it is; then starts the connection's workflow.
+func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Connection, error) {
+	if err := w.validateRequest(ctx, req); err != nil {
+		return Connection{}, err
+	}
+	md, _ := orgurl.Parse(req.OrgURL)
+	w.reserved[md.Host] = req.As
+	defer delete(w.reserved, md.Host)
+
+	if _, err := authorizeSlack(ctx, w.ws.Team, model.ActionRequest, req.As); err != nil {
+		return Connection{}, err
+	}
+	var org activities.OrgInfo
+	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.ResolveOrg, activities.ResolveOrgInput{URL: md.URL()}).Get(ctx, &org); err != nil {
+		return Connection{}, passOn(err)
+	}
+	if ref, ok := w.ws.Connections[org.ID]; ok {
+		return Connection{}, refusal(ErrDuplicate, "org %s is already connected to workspace %s as %s (%s)", org.ID, w.ws.Team, ref.OrgURL, ref.State)
+	}
+	c := w.newConnection(ctx, req, org)
+	if err := w.startConnection(ctx, c); err != nil {
+		return Connection{}, err
+	}
+	w.ws.Connections[org.ID] = ConnectionRef{
+		OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
+		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History),
+	}
+	w.describe(ctx)
+	postNotice(ctx, w.background, w.ws.Team, req.As, fmt.Sprintf(
+		"Your request to connect Salesforce org %s (%s) was sent. A Salesforce system administrator of that org must now approve it (Step 2), by %s.",
+		c.OrgName, c.OrgURL, c.ExpiresAt.UTC().Format("Mon 2 Jan 2006 15:04 MST")))
+	return c, nil
+}
+
+func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest, org activities.OrgInfo) Connection {
+	now := workflow.Now(ctx)
+	field, _ := model.ParseMappingField(req.MappingField)
+	autoMap := req.AutoMap == nil || *req.AutoMap
+	detail := fmt.Sprintf("mapping field %s, automatic mapping %s", field, onOff(autoMap))
+	return Connection{
+		Workspace: w.ws.Team, OrgID: org.ID, OrgName: org.Name, OrgURL: org.URL, SandboxOrg: org.Sandbox,
+		MappingField: field, AutoMap: autoMap, State: model.StatePendingApproval,
+		Version: CurrentConnectionVersion, Warnings: org.Warnings,
+		RequestedBy: req.As, RequestedAt: now, ExpiresAt: now.Add(w.timing.RequestTTL), WaitingSince: now,
+		History: []Event{{At: now, Action: model.ActionRequest, By: req.As, Detail: detail}},
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// startConnection starts the connection's workflow as an abandoned child:
+// it outlives this registry's runs and reports back by signal.
+func (w *workspaceRun) startConnection(ctx workflow.Context, c Connection) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            ConnectionWorkflowID(c.Workspace, c.OrgID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: connectionSearchAttributes(c),
+		StaticSummary:         fmt.Sprintf("Slack %s ↔ Salesforce %s (%s)", c.Workspace, c.OrgName, c.OrgID),
+	})
+	fut := workflow.ExecuteChildWorkflow(cctx, ConnectionWorkflowName, ConnectionInput{Connection: c, Timing: w.timing})
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return refusal(ErrDuplicate, "a connection of workspace %s to org %s is already running", c.Workspace, c.OrgID)
+		}
+		return fmt.Errorf("start connection workflow: %w", err)
+	}
+	return nil
+}
+
+// workspaceDetails is the Web UI's summary of a workspace.
+func workspaceDetails(ws Workspace) string {
+	if len(ws.Connections) == 0 {
+		return fmt.Sprintf("**%s** — no Salesforce org connected. Waiting for a request (Step 1).", ws.Team)
+	}
+	lines := make([]string, 0, len(ws.Connections))
+	for _, ref := range ws.Connections {
+		lines = append(lines, fmt.Sprintf("- %s (%s): %s", ref.OrgName, ref.OrgID, ref.State))
+	}
+	sort.Strings(lines)
+	return fmt.Sprintf("**%s** — %d of %d Salesforce orgs:\n\n%s", ws.Team, len(ws.Connections), MaxOrgsPerWorkspace, strings.Join(lines, "\n"))
+}
+
+// postNotice posts a Slack notice in the background, counted in wg so the
+// run waits for it before ending; a notice that cannot be delivered is logged.
+func postNotice(ctx workflow.Context, wg workflow.WaitGroup, team, channel, text string) {
+	if channel == "" {
+		return
+	}
+	wg.Add(1)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer wg.Done()
+		err := workflow.ExecuteActivity(withNotices(ctx), acts.Notify, activities.NotifyInput{
+			Team: team, Channel: channel, Text: text,
+		}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("notice not delivered", "channel", channel, "error", err)
+		}
+	})
+}
