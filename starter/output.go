@@ -1,0 +1,107 @@
+package starter
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// printJSON writes one object, for scripts.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.env.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printConnection shows a connection; next says what to do now (text only).
+func (a *app) printConnection(c workflows.Connection, next string) error {
+	if a.output == "json" {
+		return a.printJSON(c)
+	}
+	tw := tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("Workspace", c.Workspace)
+	row("Org", fmt.Sprintf("%s (%s) %s", c.OrgName, c.OrgID, c.OrgURL))
+	row("State", string(c.State))
+	row("Waiting for", c.WaitingFor)
+	if !c.ExpiresAt.IsZero() && !c.State.Terminal() {
+		row("Expires", stamp(c.ExpiresAt))
+	}
+	row("Mapping field", string(c.MappingField))
+	row("Automatic mapping", map[bool]string{true: "on", false: "off"}[c.AutoMap])
+	row("Matching field", c.MatchingField)
+	row("Integration user", c.IntegrationUser)
+	row("Permission objects", strings.Join(c.PermissionObjects, ", "))
+	row("Version", fmt.Sprint(c.Version))
+	row("Rejected because", c.RejectReason)
+	for _, w := range c.Warnings {
+		row("Warning", w)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(c.History) > 0 {
+		fmt.Fprintln(a.env.Out, "\nHistory:")
+		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
+		for _, e := range c.History {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", stamp(e.At), e.Action, dash(e.By), e.Detail)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(c.Attempts) > 0 {
+		fmt.Fprintln(a.env.Out, "\nRefused attempts:")
+		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
+		for _, at := range c.Attempts {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\tvia %s\t%s\n", stamp(at.At), at.Action, dash(at.By), at.Via, at.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if next != "" {
+		fmt.Fprintln(a.env.Out, "\n"+next)
+	}
+	return nil
+}
+
+func (a *app) printList(rows []listRow) error {
+	if a.output == "json" {
+		if rows == nil {
+			rows = []listRow{}
+		}
+		return a.printJSON(map[string]any{"connections": rows})
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(a.env.Out, "No connections.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKSPACE\tORG\tORG ID\tSTATE\tSTARTED\tENDED")
+	for _, r := range rows {
+		ended := "-"
+		if r.Closed != nil {
+			ended = stamp(*r.Closed)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Workspace, r.OrgName, r.OrgID, r.State, stamp(r.Started), ended)
+	}
+	return tw.Flush()
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

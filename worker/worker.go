@@ -1,0 +1,55 @@
+// Package worker assembles sfconnect's Temporal worker: the workflows, the
+// activities and the clients they use, from the configuration. cmd/worker
+// runs it as a process; the integration tests run it in theirs.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/salesforce"
+	"github.com/sfconnect/sfconnect/slackapi"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// NewActivities builds the activities' dependencies from the configuration.
+func NewActivities(cfg config.Config, log *zap.Logger) *activities.Activities {
+	id, secret := cfg.SalesforceCredentials()
+	return &activities.Activities{
+		Slack: slackapi.New(slackapi.Config{APIURL: cfg.SlackURL(), TokenFor: cfg.SlackTokenFor}, log.Named("slack")),
+		Salesforce: salesforce.NewFactory(salesforce.Config{
+			ClientID: id, ClientSecret: secret, SandboxAddr: sandboxAddr(cfg),
+		}, log.Named("salesforce")),
+		Log: log,
+	}
+}
+
+func sandboxAddr(cfg config.Config) string {
+	if !cfg.Sandbox() {
+		return ""
+	}
+	return cfg.SandboxAddr()
+}
+
+// New returns a worker on sfconnect's task queue with every workflow and
+// activity registered.
+func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, opts)
+	Register(w, acts)
+	return w
+}
+
+// Register registers sfconnect's workflows and activities on any registry
+// (a worker, a replayer, a test environment).
+func Register(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivity(any)
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
+	r.RegisterActivity(acts)
+}
