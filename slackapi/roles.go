@@ -16,10 +16,30 @@ const rolePageSize = 200
 // to the whole Enterprise organization (entity = the enterprise id) is not
 // seen here: SPEC ties the role to the workspace.
 func (d *Directory) HasRole(ctx context.Context, teamID, userID, roleID string) (bool, error) {
-	call := "admin.roles.listAssignments " + roleID + " for " + userID
+	found := false
+	err := d.eachRoleHolder(ctx, teamID, roleID, "admin.roles.listAssignments "+roleID+" for "+userID, func(holder string) bool {
+		found = holder == userID
+		return !found
+	})
+	return found, err
+}
+
+// RoleHolders lists the members holding roleID in workspace teamID.
+func (d *Directory) RoleHolders(ctx context.Context, teamID, roleID string) ([]string, error) {
+	var holders []string
+	err := d.eachRoleHolder(ctx, teamID, roleID, "admin.roles.listAssignments "+roleID, func(holder string) bool {
+		holders = append(holders, holder)
+		return true
+	})
+	return holders, err
+}
+
+// eachRoleHolder calls fn with each holder of roleID in teamID, through
+// every page, until fn returns false.
+func (d *Directory) eachRoleHolder(ctx context.Context, teamID, roleID, call string, fn func(userID string) bool) error {
 	tc, err := d.client(teamID)
 	if err != nil {
-		return false, d.callError(teamID, nil, call, err)
+		return d.callError(teamID, nil, call, err)
 	}
 	cursor := ""
 	for {
@@ -33,23 +53,23 @@ func (d *Directory) HasRole(ctx context.Context, teamID, userID, roleID string) 
 		}
 		resp, err := tc.api.AdminRolesListAssignments(ctx, opts...)
 		if err != nil {
-			return false, d.callError(teamID, tc, call, err)
+			return d.callError(teamID, tc, call, err)
 		}
 		for _, a := range resp.RoleAssignments {
 			// The filters are the server's; checking them again costs
 			// nothing and keeps a lax server from granting a role.
-			if a.UserID == userID && a.RoleID == roleID && (a.EntityID == "" || a.EntityID == teamID) {
-				return true, nil
+			if a.RoleID == roleID && (a.EntityID == "" || a.EntityID == teamID) && !fn(a.UserID) {
+				return nil
 			}
 		}
 		next := resp.ResponseMetadata.Cursor
 		if next == "" {
-			return false, nil
+			return nil
 		}
 		if next == cursor {
 			// A cursor that does not move would loop forever; and "no" is
 			// not a safe answer when the pages were not all read.
-			return false, d.callError(teamID, tc, call, errCursorStuck(cursor))
+			return d.callError(teamID, tc, call, errCursorStuck(cursor))
 		}
 		cursor = next
 	}

@@ -69,3 +69,22 @@ func TestHasRoleFalse(t *testing.T) {
 		t.Errorf("%d calls, want 6", n)
 	}
 }
+
+func TestRoleHoldersAcrossPages(t *testing.T) {
+	f, d, _ := newDirectory(t)
+	seedAssignments(f, "U0OWNER")
+
+	holders, err := d.RoleHolders(context.Background(), acme, slackapi.RoleSalesforceSystemAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 250 seeded holders and U0OWNER; not the other role, not the other entity.
+	if len(holders) != 251 || holders[250] != "U0OWNER" {
+		t.Fatalf("%d holders, last %q", len(holders), holders[len(holders)-1])
+	}
+	for _, h := range holders {
+		if h == "U0ADMIN" || h == "U0MEMBER" {
+			t.Errorf("%s does not hold the role on this workspace", h)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/sfconnect/sfconnect/activities"
+
 	"github.com/sfconnect/sfconnect/model"
 )
 
@@ -58,14 +60,29 @@ func (w *connectionRun) expire(ctx workflow.Context, state model.State) error {
 	return nil
 }
 
-// remind nudges whoever must act next.
+// remind nudges whoever must act next: the requester, and the people the
+// directories say may take the step.
 func (w *connectionRun) remind(ctx workflow.Context) {
 	w.c.RemindersSent++
 	w.c.LastReminderAt = workflow.Now(ctx)
 	w.describe(ctx)
 	text := fmt.Sprintf("Reminder: the connection to Salesforce org %s (%s) is waiting: %s. It expires on %s.",
-		w.c.OrgName, w.c.OrgURL, w.waitingFor(), w.c.ExpiresAt.UTC().Format(time.RFC1123))
-	w.notify(ctx, w.c.RequestedBy, text)
+		w.c.OrgName, w.c.OrgURL, waitingFor(w.c), w.c.ExpiresAt.UTC().Format(time.RFC1123))
+	var approvers []string
+	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.Approvers, activities.ApproversInput{
+		Team: w.c.Workspace, OrgURL: w.c.OrgURL, State: w.c.State,
+	}).Get(ctx, &approvers)
+	if err != nil {
+		// The requester is still reminded; they know whom to chase.
+		workflow.GetLogger(ctx).Warn("approvers not found", "error", err)
+	}
+	sent := map[string]bool{}
+	for _, member := range append([]string{w.c.RequestedBy}, approvers...) {
+		if !sent[member] {
+			sent[member] = true
+			w.notify(ctx, member, text)
+		}
+	}
 }
 
 func describeStep(s model.State) string {
@@ -78,22 +95,21 @@ func describeStep(s model.State) string {
 	return string(s)
 }
 
-// waitingFor says what the connection waits for and from whom.
-func (w *connectionRun) waitingFor() string {
-	switch w.c.State {
+// waitingFor says what a connection waits for and from whom ("" when no
+// one needs to act).
+func waitingFor(c Connection) string {
+	switch c.State {
 	case model.StatePendingApproval:
-		return fmt.Sprintf("a Salesforce system administrator of %s must approve or reject it (Step 2)", w.c.OrgName)
+		return fmt.Sprintf("a Salesforce system administrator of %s must approve or reject it (Step 2)", c.OrgName)
 	case model.StatePendingActivation:
-		return fmt.Sprintf("a workspace owner of %s or a holder of the Salesforce system administrator role must activate it (Step 3)", w.c.Workspace)
-	case model.StateActive:
-		return ""
+		return fmt.Sprintf("a workspace owner of %s or a holder of the Salesforce system administrator role must activate it (Step 3)", c.Workspace)
 	}
 	return ""
 }
 
 // describe sets the Web UI's "current details" and the status's WaitingFor.
 func (w *connectionRun) describe(ctx workflow.Context) {
-	w.c.WaitingFor = w.waitingFor()
+	w.c.WaitingFor = waitingFor(w.c)
 	var details string
 	switch {
 	case w.c.WaitingFor != "":

@@ -200,6 +200,9 @@ func TestExpiryWithReminders(t *testing.T) {
 	if c.RemindersSent != 6 || f.noticesTo(slackOwner, "Reminder") != 6 {
 		t.Errorf("reminders: %d sent, %d notices", c.RemindersSent, f.noticesTo(slackOwner, "Reminder"))
 	}
+	if n := f.noticesTo(approverInSlack, "Reminder"); n != 6 {
+		t.Errorf("the Salesforce admin found in Slack got %d reminders, want 6", n)
+	}
 	if f.noticesTo(slackOwner, "expired") != 1 {
 		t.Errorf("no expiry notice: %+v", f.notices)
 	}
@@ -223,9 +226,12 @@ func TestPendingActivationExpiresWithConfiguredTiming(t *testing.T) {
 	if !last.At.Equal(requestedAt.Add(time.Hour + 48*time.Hour)) {
 		t.Errorf("pending activation expired at %v, want 48h after the approval", last.At)
 	}
-	// Step 3 waited 48h with a reminder every 12h: 3 reminders (12h, 24h, 36h).
-	if c.RemindersSent != 3 {
-		t.Errorf("reminders during Step 3: %d", c.RemindersSent)
+	// Step 2 waited an hour; Step 3 waited 48h with a reminder every 12h:
+	// 3 reminders (12h, 24h, 36h), to the requester (also an owner, told
+	// once) and the role holder.
+	if c.RemindersSent != 3 || f.noticesTo(slackRole, "Reminder") != 3 || f.noticesTo(slackOwner, "Reminder") != 3 {
+		t.Errorf("reminders during Step 3: %d; to the role holder %d, to the owner %d",
+			c.RemindersSent, f.noticesTo(slackRole, "Reminder"), f.noticesTo(slackOwner, "Reminder"))
 	}
 }
 

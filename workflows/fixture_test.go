@@ -29,6 +29,8 @@ const (
 	slackAdmin = "U0ADMIN01"
 	slackRole  = "U0SFADM01"
 	slackPlain = "U0MEMBER1"
+	// approverInSlack is the Slack member whose email is a Salesforce system admin's.
+	approverInSlack = "U0SFAPPR1"
 )
 
 func forbidden(who string, action model.Action) error {
@@ -77,6 +79,13 @@ func newFixture(t *testing.T) *fixture {
 		}).Maybe()
 	f.env.OnActivity(acts.SetupIntegrationUser, mock.Anything, mock.Anything).Return(
 		activities.IntegrationUser{UserID: "005000000000009AAA", Username: "integration@acme.example", Objects: activities.DefaultPermissionObjects}, nil).Maybe()
+	f.env.OnActivity(acts.Approvers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApproversInput) ([]string, error) {
+			if in.State == model.StatePendingApproval {
+				return []string{approverInSlack}, nil
+			}
+			return []string{slackOwner, slackRole}, nil
+		}).Maybe()
 	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalConnectionState, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {
 			f.mu.Lock()

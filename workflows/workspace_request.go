@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -103,13 +102,15 @@ func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest
 	field, _ := model.ParseMappingField(req.MappingField)
 	autoMap := req.AutoMap == nil || *req.AutoMap
 	detail := fmt.Sprintf("mapping field %s, automatic mapping %s", field, onOff(autoMap))
-	return Connection{
+	c := Connection{
 		Workspace: w.ws.Team, OrgID: org.ID, OrgName: org.Name, OrgURL: org.URL, SandboxOrg: org.Sandbox,
 		MappingField: field, AutoMap: autoMap, State: model.StatePendingApproval,
 		Version: CurrentConnectionVersion, Warnings: org.Warnings,
 		RequestedBy: req.As, RequestedAt: now, ExpiresAt: now.Add(w.timing.RequestTTL), WaitingSince: now,
 		History: []Event{{At: now, Action: model.ActionRequest, By: req.As, Detail: detail}},
 	}
+	c.WaitingFor = waitingFor(c)
+	return c
 }
 
 func onOff(b bool) string {
@@ -145,10 +146,10 @@ func workspaceDetails(ws Workspace) string {
 		return fmt.Sprintf("**%s** — no Salesforce org connected. Waiting for a request (Step 1).", ws.Team)
 	}
 	lines := make([]string, 0, len(ws.Connections))
-	for _, ref := range ws.Connections {
+	for _, id := range workflow.DeterministicKeys(ws.Connections) {
+		ref := ws.Connections[id]
 		lines = append(lines, fmt.Sprintf("- %s (%s): %s", ref.OrgName, ref.OrgID, ref.State))
 	}
-	sort.Strings(lines)
 	return fmt.Sprintf("**%s** — %d of %d Salesforce orgs:\n\n%s", ws.Team, len(ws.Connections), MaxOrgsPerWorkspace, strings.Join(lines, "\n"))
 }
 

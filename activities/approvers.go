@@ -1,0 +1,112 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/salesforce"
+	"github.com/sfconnect/sfconnect/slackapi"
+)
+
+// MaxApprovers bounds how many people one reminder goes to.
+const MaxApprovers = 20
+
+// ApproversInput asks who may take a connection's pending step.
+type ApproversInput struct {
+	Team   string      `json:"team"`
+	OrgURL string      `json:"org_url"`
+	State  model.State `json:"state"`
+}
+
+// Approvers finds the Slack members who may take the pending step, to
+// remind them: for Step 2, the org's active system administrators who are
+// members of the workspace (matched by email); for Step 3, the workspace's
+// owners (org owners on Enterprise) and holders of the Salesforce system
+// administrator role.
+func (a *Activities) Approvers(ctx context.Context, in ApproversInput) ([]string, error) {
+	switch in.State {
+	case model.StatePendingApproval:
+		return a.salesforceApprovers(ctx, in)
+	case model.StatePendingActivation:
+		return a.slackActivators(ctx, in)
+	}
+	return nil, nil
+}
+
+func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput) ([]string, error) {
+	org, err := a.Salesforce.Org(in.OrgURL)
+	if err != nil {
+		return nil, refuse(ErrInvalidInput, "%v", err)
+	}
+	soql := "SELECT Id, Email FROM User WHERE Profile.Name = " + salesforce.Quote(SystemAdministratorProfile) + " AND IsActive = true LIMIT " + strconv.Itoa(MaxApprovers)
+	var emails []string
+	err = salesforce.QueryEach(ctx, org, soql, 0, func(users []salesforce.User) error {
+		for _, u := range users {
+			if u.Email != "" {
+				emails = append(emails, u.Email)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, classify("salesforce system administrators of "+in.OrgURL, fromSalesforce, err)
+	}
+	var members []string
+	for _, email := range emails {
+		m, err := a.Slack.MemberByEmail(ctx, in.Team, email)
+		if errors.Is(err, slackapi.ErrMemberNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, classify("slack users.lookupByEmail", fromSlack, err)
+		}
+		if !m.Deleted && !m.IsBot {
+			members = append(members, m.ID)
+		}
+	}
+	return members, nil
+}
+
+func (a *Activities) slackActivators(ctx context.Context, in ApproversInput) ([]string, error) {
+	holders, err := a.Slack.RoleHolders(ctx, in.Team, slackapi.RoleSalesforceSystemAdmin)
+	if err != nil {
+		return nil, classify("slack role holders", fromSlack, err)
+	}
+	team, err := a.Slack.Team(ctx, in.Team)
+	if err != nil {
+		return nil, classify("slack team.info", fromSlack, err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if !seen[id] && len(out) < MaxApprovers {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, h := range holders {
+		add(h)
+	}
+	errEnough := errors.New("enough")
+	err = a.Slack.ListMembers(ctx, in.Team, 0, func(page []slackapi.Member) error {
+		for _, m := range page {
+			owner := m.IsOwner || m.IsPrimaryOwner
+			if team.IsEnterprise() {
+				owner = m.IsOrgOwner
+			}
+			if owner && !m.Deleted && !m.IsBot {
+				add(m.ID)
+			}
+		}
+		if len(out) >= MaxApprovers {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, classify("slack users.list", fromSlack, err)
+	}
+	return out, nil
+}
