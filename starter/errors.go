@@ -29,12 +29,3 @@ func describe(err error) string {
 	}
 	return msg
 }
-
-// refusalType is the stable type of a workflow's refusal, "" for others.
-func refusalType(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return app.Type()
-	}
-	return ""
-}

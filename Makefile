@@ -1,0 +1,51 @@
+# sfconnect: `make run` runs the product on this machine, `make test` runs the
+# whole test suite. Both install what they need into .bin/ (git-ignored).
+
+GO          ?= go
+BIN         := $(CURDIR)/.bin
+TEMPORAL    := $(BIN)/temporal
+# The dev server is the Temporal CLI built from its Go module at a pinned
+# version (later tags cannot be `go install`ed: their go.mod has a replace).
+TEMPORAL_CLI_VERSION := v1.5.1
+WORKFLOWCHECK := $(BIN)/workflowcheck
+STATICCHECK   := $(BIN)/staticcheck
+
+export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
+
+.PHONY: run test build unit integration check clean-data
+
+## run: the dev server (Web UI on :8233), the sandbox and the worker; Ctrl-C stops them.
+run: $(TEMPORAL)
+	$(GO) run ./cmd/run -temporal $(TEMPORAL)
+
+## test: static checks, unit tests with the race detector, integration tests on the real dev server.
+test: check unit integration
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+## check: go vet, staticcheck, and workflowcheck (workflow code must be deterministic).
+check: $(WORKFLOWCHECK) $(STATICCHECK)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	$(WORKFLOWCHECK) ./...
+
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
+
+integration: $(TEMPORAL)
+	$(GO) test -count=1 -timeout 15m ./testsuite/...
+
+$(TEMPORAL):
+	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+$(WORKFLOWCHECK):
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+
+$(STATICCHECK):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## clean-data: forget the default run's data (.data/).
+clean-data:
+	rm -rf .data

@@ -1,0 +1,158 @@
+// Package devenv starts sfconnect's one-machine environment: Temporal's dev
+// server (the pinned `temporal` CLI, through the SDK's testsuite.StartDevServer
+// with ExistingPath, so nothing is downloaded), the sandbox on loopback, and
+// the worker. `make run` (cmd/run) and the integration tests (testsuite/) both
+// start it here, so what the tests prove is what the README runs.
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/worker"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// Options says how to start the environment. Zero values give an in-memory
+// dev server on a free port, a sandbox on a free loopback port and a worker.
+type Options struct {
+	// TemporalPath is the `temporal` CLI binary (required: never downloaded).
+	TemporalPath string
+	// DBFile persists the dev server to SQLite; empty keeps it in memory.
+	DBFile string
+	// TemporalHostPort is the frontend address; empty picks a free port.
+	TemporalHostPort string
+	// UIPort enables the Web UI on that port; empty runs headless.
+	UIPort string
+	// SandboxAddr is where the sandbox listens ("127.0.0.1:0" when empty).
+	SandboxAddr string
+	// Config is the product's configuration; its SandboxURL is set to the
+	// sandbox started here.
+	Config config.Config
+	// NoWorker skips the in-process worker (crash tests run their own).
+	NoWorker bool
+	// ServerOutput receives the dev server's own output (discarded when nil).
+	ServerOutput io.Writer
+	Log          *zap.Logger
+}
+
+// Env is a running environment.
+type Env struct {
+	Server     *testsuite.DevServer
+	Client     client.Client
+	Sandbox    *sandbox.Sandbox
+	SandboxURL string
+	Config     config.Config
+	Worker     sdkworker.Worker
+	httpServer *http.Server
+}
+
+// Start starts the dev server, the sandbox and the worker, in that order,
+// and stops what it started if a later step fails.
+func Start(ctx context.Context, opts Options) (env *Env, err error) {
+	if opts.Log == nil {
+		opts.Log = zap.NewNop()
+	}
+	if _, err := os.Stat(opts.TemporalPath); err != nil {
+		return nil, fmt.Errorf("the Temporal CLI is not at %q (`make` installs it): %w", opts.TemporalPath, err)
+	}
+	env = &Env{}
+	defer func() {
+		if err != nil {
+			env.Stop()
+			env = nil
+		}
+	}()
+	if err := env.startSandbox(opts); err != nil {
+		return env, err
+	}
+	opts.Config.SandboxURL = env.SandboxURL
+	env.Config = opts.Config
+	if err := env.startServer(ctx, opts); err != nil {
+		return env, err
+	}
+	if opts.NoWorker {
+		return env, nil
+	}
+	env.Worker = worker.New(env.Client, worker.NewActivities(env.Config, opts.Log), sdkworker.Options{})
+	if err := env.Worker.Start(); err != nil {
+		return env, fmt.Errorf("start worker: %w", err)
+	}
+	return env, nil
+}
+
+func (e *Env) startSandbox(opts Options) error {
+	addr := opts.SandboxAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: listen on %s (is another `make run` running?): %w", addr, err)
+	}
+	e.Sandbox = sandbox.New(sandbox.Options{Logger: opts.Log.Named("sandbox")})
+	e.SandboxURL = "http://" + ln.Addr().String()
+	e.httpServer = &http.Server{Handler: e.Sandbox.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := e.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			opts.Log.Error("sandbox stopped", zap.Error(err))
+		}
+	}()
+	return nil
+}
+
+func (e *Env) startServer(ctx context.Context, opts Options) error {
+	out := opts.ServerOutput
+	if out == nil {
+		out = io.Discard
+	}
+	server, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: opts.TemporalPath,
+		DBFilename:   opts.DBFile,
+		EnableUI:     opts.UIPort != "",
+		UIPort:       opts.UIPort,
+		LogLevel:     "warn",
+		ClientOptions: &client.Options{
+			HostPort: opts.TemporalHostPort,
+			Logger:   logging.Temporal(opts.Log.Named("temporal")),
+		},
+		SearchAttributes: workflows.SearchAttributes,
+		Stdout:           out,
+		Stderr:           out,
+	})
+	if err != nil {
+		return fmt.Errorf("start Temporal dev server: %w", err)
+	}
+	e.Server = server
+	e.Client = server.Client()
+	return nil
+}
+
+// Stop stops the worker, the dev server and the sandbox.
+func (e *Env) Stop() {
+	if e.Worker != nil {
+		e.Worker.Stop()
+	}
+	if e.Server != nil {
+		_ = e.Server.Stop()
+	}
+	if e.httpServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = e.httpServer.Shutdown(ctx)
+	}
+}

@@ -1,0 +1,136 @@
+// Package testsuite holds sfconnect's integration tests: the real Temporal dev
+// server (the pinned CLI, started through the SDK's testsuite.StartDevServer
+// with ExistingPath), the real worker, and the sandbox over HTTP, driven
+// through the very code of the `starter` CLI.
+package testsuite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/devenv"
+	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/starter"
+)
+
+// env is the environment every test of the package shares.
+var env *devenv.Env
+
+// temporalBin is the pinned Temporal CLI that `make test` installs.
+func temporalBin() string {
+	if p := os.Getenv("SFCONNECT_TEMPORAL_BIN"); p != "" {
+		return p
+	}
+	p, _ := filepath.Abs("../.bin/temporal")
+	return p
+}
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	cfg, err := config.LoadFrom(func(string) string { return "" })
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	log := zap.NewNop()
+	if os.Getenv("SFCONNECT_TEST_LOG") != "" {
+		log, _ = logging.New("debug")
+	}
+	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests need the dev server: run `make test`, which installs it:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	env.Stop()
+	os.Exit(code)
+}
+
+// result is one run of the CLI.
+type result struct {
+	code     int
+	out, err string
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout: %s\nstderr: %s", r.code, r.out, r.err)
+}
+
+// cli runs a `starter` command line in-process, exactly as the binary does,
+// with cfg (the shared environment's when nil).
+func cli(t *testing.T, cfg *config.Config, stdin string, args ...string) result {
+	t.Helper()
+	if cfg == nil {
+		cfg = &env.Config
+	}
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code := starter.Run(ctx, args, starter.Env{
+		In: strings.NewReader(stdin), Out: &out, Err: &errOut, Config: *cfg,
+		Dial: func() (client.Client, error) {
+			return client.NewClientFromExisting(env.Client, client.Options{})
+		},
+	})
+	return result{code: code, out: out.String(), err: errOut.String()}
+}
+
+// run is cli with the shared configuration and no input.
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	return cli(t, nil, "", args...)
+}
+
+// mustRun runs a command that must succeed.
+func mustRun(t *testing.T, args ...string) result {
+	t.Helper()
+	r := run(t, args...)
+	if r.code != 0 {
+		t.Fatalf("starter %s\n%s", strings.Join(args, " "), r)
+	}
+	return r
+}
+
+// mustRefuse runs a command that must be refused with exit code 1 and a
+// one-line reason containing want.
+func mustRefuse(t *testing.T, want string, args ...string) result {
+	t.Helper()
+	r := run(t, args...)
+	if r.code != starter.ExitRefused || !strings.Contains(r.err, want) {
+		t.Fatalf("starter %s: want exit 1 with %q\n%s", strings.Join(args, " "), want, r)
+	}
+	if n := strings.Count(strings.TrimSpace(r.err), "\n"); n != 0 {
+		t.Errorf("the reason is not one line:\n%s", r.err)
+	}
+	return r
+}
+
+// eventually retries check until it passes or the deadline passes:
+// visibility is eventually consistent.
+func eventually(t *testing.T, within time.Duration, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
