@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// getManyChunk bounds the ids of one IN list (SQLite's default limit on
+// bound parameters is 32,766; a few hundred keep statements small).
+const getManyChunk = 500
+
+// GetMappings reads the mappings of many members of a connection at once,
+// by member id; members without a mapping are absent from the map.
+func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
+	out := make(map[string]Mapping, len(slackUserIDs))
+	for start := 0; start < len(slackUserIDs); start += getManyChunk {
+		chunk := slackUserIDs[start:min(start+getManyChunk, len(slackUserIDs))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, connectionID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings
+			WHERE connection_id = ? AND slack_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
+		}
+		for rows.Next() {
+			m, err := scanSQLiteMapping(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
+			}
+			out[m.SlackUserID] = m
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
+		}
+	}
+	return out, nil
+}
+
+// GetMappings reads the mappings of many members of a connection at once,
+// in one round trip per chunk (= ANY of an array).
+func (s *pgStore) GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
+	out := make(map[string]Mapping, len(slackUserIDs))
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		for start := 0; start < len(slackUserIDs); start += getManyChunk * 10 {
+			chunk := slackUserIDs[start:min(start+getManyChunk*10, len(slackUserIDs))]
+			rows, err := c.Query(ctx, `SELECT `+mappingCols+` FROM mappings
+				WHERE connection_id = $1 AND slack_user_id = ANY($2)`, connectionID, chunk)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				m, err := scanPGMapping(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				out[m.SlackUserID] = m
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+)
+
+// clearResult is ClearMapping's answer as recorded with its key.
+type clearResult struct {
+	Cleared bool `json:"cleared"`
+}
+
+// stateFilter renders ListMappings' state filter as " AND state …", with
+// its arguments; placeholder(i) is the placeholder of the i-th of them. No
+// states, or all of them, is no filter.
+func stateFilter(states []MappingState, placeholder func(i int) string) (string, []any, error) {
+	seen := map[MappingState]bool{}
+	var args []any
+	var marks []string
+	for _, st := range states {
+		if !st.Valid() {
+			return "", nil, fmt.Errorf("state %q is not one of invited, linked, cleared", st)
+		}
+		if seen[st] {
+			continue
+		}
+		seen[st] = true
+		marks = append(marks, placeholder(len(args)))
+		args = append(args, string(st))
+	}
+	switch len(args) {
+	case 0, len(States):
+		return "", nil, nil
+	case 1:
+		return " AND state = " + marks[0], args, nil
+	default:
+		return " AND state IN (" + strings.Join(marks, ", ") + ")", args, nil
+	}
+}

@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgMergeMappings upserts the staged rows of mappings_in in key order (so
+// that two transactions touching the same rows lock them in the same order
+// and cannot deadlock), only touching rows whose values differ, and counts
+// what it did from RETURNING revision: 1 for an insert, more for an update.
+var pgMergeMappings = `WITH up AS (
+	INSERT INTO mappings (` + mappingInsertCols + `)
+	SELECT ` + mappingInsertCols + ` FROM mappings_in ORDER BY connection_id, slack_user_id
+	ON CONFLICT (connection_id, slack_user_id) DO UPDATE SET ` + setExcluded(mappingUpdateCols) + `,
+		revision = mappings.revision + 1
+	WHERE ` + pgChanged("mappings", mappingValueCols) + `
+	RETURNING revision
+) SELECT count(*) FILTER (WHERE revision = 1), count(*) FILTER (WHERE revision > 1) FROM up`
+
+// ApplyMappings stages ms with COPY into a temporary table (one round trip
+// for any number of rows) and merges them with one INSERT … SELECT … ON
+// CONFLICT, in one transaction with the key's record.
+func (s *pgStore) ApplyMappings(ctx context.Context, key string, ms []Mapping) (ApplyResult, error) {
+	rows, err := prepareMappings(ms, time.Now())
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
+	}
+	var res ApplyResult
+	err = s.pool.inTx(ctx, func(tx pgx.Tx) error {
+		if key != "" {
+			prev, found, err := pgClaimKey(ctx, tx, key, kindApply)
+			if err != nil {
+				return err
+			}
+			if found {
+				if err := json.Unmarshal(prev, &res); err != nil {
+					return fmt.Errorf("key %q: %w", key, err)
+				}
+				res.Replayed = true
+				return nil
+			}
+		}
+		if len(rows) > 0 {
+			// ON COMMIT DROP: the staging table never outlives the
+			// transaction, whichever way it ends.
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE mappings_in (LIKE mappings INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
+				return fmt.Errorf("stage: %w", err)
+			}
+			args := make([]any, 0, mappingInsertWidth)
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"mappings_in"}, strings.Split(mappingInsertCols, ", "),
+				pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+					args = appendMappingArgs(args[:0], &rows[i], pgTime)
+					return args, nil
+				}))
+			if err != nil {
+				return fmt.Errorf("copy: %w", err)
+			}
+			if err := tx.QueryRow(ctx, pgMergeMappings).Scan(&res.Inserted, &res.Updated); err != nil {
+				return fmt.Errorf("merge: %w", err)
+			}
+		}
+		res.Unchanged = len(rows) - res.Inserted - res.Updated
+		if key != "" {
+			return pgSaveKey(ctx, tx, key, res)
+		}
+		return nil
+	})
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
+	}
+	return res, nil
+}
+
+// GetMapping reads one mapping.
+func (s *pgStore) GetMapping(ctx context.Context, connectionID, slackUserID string) (Mapping, bool, error) {
+	var m Mapping
+	err := s.pool.with(ctx, func(c *pgx.Conn) (err error) {
+		m, err = scanPGMapping(c.QueryRow(ctx, `SELECT `+mappingCols+` FROM mappings
+			WHERE connection_id = $1 AND slack_user_id = $2`, connectionID, slackUserID))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Mapping{}, false, nil
+	}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: get mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	return m, true, nil
+}
+
+// FindBySalesforceUser reads the live mapping holding a Salesforce user,
+// through the partial index mappings_sf_user.
+func (s *pgStore) FindBySalesforceUser(ctx context.Context, connectionID, salesforceUserID string) (Mapping, bool, error) {
+	var m Mapping
+	err := s.pool.with(ctx, func(c *pgx.Conn) (err error) {
+		m, err = scanPGMapping(c.QueryRow(ctx, `SELECT `+mappingCols+` FROM mappings
+			WHERE connection_id = $1 AND salesforce_user_id = $2 AND state IN ('invited', 'linked')
+			ORDER BY updated_at DESC, slack_user_id LIMIT 1`, connectionID, salesforceUserID))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Mapping{}, false, nil
+	}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: find mapping of Salesforce user %s in %s: %w", salesforceUserID, connectionID, err)
+	}
+	return m, true, nil
+}
+
+// ListMappings reads keyset pages (slack_user_id > the last one seen) and
+// hands each page to fn once it is read, so no connection is held while fn
+// runs.
+func (s *pgStore) ListMappings(ctx context.Context, connectionID string, states []MappingState, fn func(Mapping) error) error {
+	filter, fargs, err := stateFilter(states, func(i int) string { return fmt.Sprintf("$%d", 3+i) })
+	if err != nil {
+		return fmt.Errorf("store: list mappings: %w", err)
+	}
+	query := `SELECT ` + mappingCols + ` FROM mappings WHERE connection_id = $1 AND slack_user_id > $2` + filter +
+		fmt.Sprintf(` ORDER BY slack_user_id LIMIT $%d`, 3+len(fargs))
+	page := make([]Mapping, 0, listPageSize)
+	after := ""
+	for {
+		page = page[:0]
+		args := append(append([]any{connectionID, after}, fargs...), listPageSize)
+		err := s.pool.with(ctx, func(c *pgx.Conn) error {
+			rows, err := c.Query(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				m, err := scanPGMapping(rows)
+				if err != nil {
+					return err
+				}
+				page = append(page, m)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
+		}
+		if s.pageHook != nil {
+			s.pageHook(len(page))
+		}
+		for _, m := range page {
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPageSize {
+			return nil
+		}
+		after = page[len(page)-1].SlackUserID
+	}
+}
+
+// CountMappings counts by state.
+func (s *pgStore) CountMappings(ctx context.Context, connectionID string) (map[MappingState]int, error) {
+	out := counts()
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT state, count(*) FROM mappings WHERE connection_id = $1 GROUP BY state`, connectionID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st string
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[MappingState(st)] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count mappings of %s: %w", connectionID, err)
+	}
+	return out, nil
+}
+
+// pgSearchMappingsSQL takes $1 connection, $2 lo, $3 hi, $4 limit: one
+// index range per searched column, the hits sorted by name and cut to the
+// limit before the rows are read.
+var pgSearchMappingsSQL = func() string {
+	branches := make([]string, len(searchedMappingCols))
+	for i, c := range searchedMappingCols {
+		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = $1 AND ` +
+			c + ` >= $2 AND ` + c + ` < $3`
+	}
+	return `WITH hits AS (` + strings.Join(branches, " UNION ") + `),
+	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT $4)
+	SELECT ` + prefixCols("m", mappingCols) + ` FROM top JOIN mappings m
+		ON m.connection_id = $1 AND m.slack_user_id = top.slack_user_id
+	ORDER BY top.slack_name_lc, top.slack_user_id`
+}()
+
+// SearchMappings finds mappings by prefix (see the Store interface).
+func (s *pgStore) SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error) {
+	q, n := fold(query), searchLimit(limit)
+	sql, args := `SELECT `+mappingCols+` FROM mappings WHERE connection_id = $1
+		ORDER BY slack_name_lc, slack_user_id LIMIT $2`, []any{connectionID, n}
+	if q != "" {
+		lo, hi := prefixRange(q)
+		sql, args = pgSearchMappingsSQL, []any{connectionID, lo, hi, n}
+	}
+	out := []Mapping{}
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.AppendRows(out, rows, func(r pgx.CollectableRow) (Mapping, error) { return scanPGMapping(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
+	}
+	return out, nil
+}
+
+// ClearMapping clears a live mapping, recording key in the same
+// transaction.
+func (s *pgStore) ClearMapping(ctx context.Context, key, connectionID, slackUserID, by string, at time.Time) (bool, error) {
+	at = utcMicro(at)
+	if at.IsZero() {
+		at = utcMicro(time.Now())
+	}
+	var cleared bool
+	err := s.pool.inTx(ctx, func(tx pgx.Tx) error {
+		if key != "" {
+			prev, found, err := pgClaimKey(ctx, tx, key, kindClear)
+			if err != nil {
+				return err
+			}
+			if found {
+				var r clearResult
+				if err := json.Unmarshal(prev, &r); err != nil {
+					return fmt.Errorf("key %q: %w", key, err)
+				}
+				cleared = r.Cleared
+				return nil
+			}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE mappings SET state = 'cleared', invite_expires_at = NULL,
+				updated_at = $1, updated_by = $2, revision = revision + 1
+			WHERE connection_id = $3 AND slack_user_id = $4 AND state IN ('invited', 'linked')`,
+			at, by, connectionID, slackUserID)
+		if err != nil {
+			return err
+		}
+		cleared = tag.RowsAffected() > 0
+		if key != "" {
+			return pgSaveKey(ctx, tx, key, clearResult{Cleared: cleared})
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	return cleared, nil
+}
+
+// ExpireInvitations clears the invitations past their expiry, through the
+// partial index mappings_invite_expiry.
+func (s *pgStore) ExpireInvitations(ctx context.Context, connectionID string, now time.Time) (int, error) {
+	now = utcMicro(now)
+	var n int64
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		tag, err := c.Exec(ctx, `UPDATE mappings SET state = 'cleared', invite_expires_at = NULL,
+				updated_at = $1, updated_by = $2, revision = revision + 1
+			WHERE connection_id = $3 AND state = 'invited' AND invite_expires_at <= $1`,
+			now, ExpiredBy, connectionID)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: expire invitations of %s: %w", connectionID, err)
+	}
+	return int(n), nil
+}

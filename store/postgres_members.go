@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgMergeMembers upserts the staged members of members_in in key order,
+// only touching members whose values differ, and returns the ids of those
+// it inserted or changed, whose words must be rewritten.
+var pgMergeMembers = `INSERT INTO members (` + memberInsertCols + `)
+	SELECT ` + memberInsertCols + ` FROM members_in ORDER BY workspace, user_id
+	ON CONFLICT (workspace, user_id) DO UPDATE SET ` + setExcluded(memberUpdateCols) + `
+	WHERE ` + pgChanged("members", memberValueCols) + `
+	RETURNING user_id`
+
+// UpsertMembers stages ms with COPY, merges them in one statement, and
+// rewrites the changed members' words, in one transaction.
+func (s *pgStore) UpsertMembers(ctx context.Context, workspace string, ms []Member) error {
+	rows, err := prepareMembers(workspace, ms, time.Now())
+	if err != nil {
+		return fmt.Errorf("store: upsert members of %s: %w", workspace, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	err = s.pool.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE members_in (LIKE members) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("stage: %w", err)
+		}
+		args := make([]any, 0, memberInsertWidth)
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"members_in"}, strings.Split(memberInsertCols, ", "),
+			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+				args = appendMemberArgs(args[:0], &rows[i], rows[i].Deleted, pgTime)
+				return args, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		res, err := tx.Query(ctx, pgMergeMembers)
+		if err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		changed, err := pgx.CollectRows(res, pgx.RowTo[string])
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		// Rewrite the changed members' words: delete all, insert the live
+		// members' new ones.
+		if _, err := tx.Exec(ctx, `DELETE FROM member_words WHERE workspace = $1 AND user_id = ANY($2)`, workspace, changed); err != nil {
+			return fmt.Errorf("delete words: %w", err)
+		}
+		byID := make(map[string]*Member, len(rows))
+		for i := range rows {
+			byID[rows[i].UserID] = &rows[i]
+		}
+		var words [][]any
+		for _, id := range changed {
+			if m := byID[id]; !m.Deleted {
+				for _, w := range realNameWords(m.RealName) {
+					words = append(words, []any{workspace, id, w})
+				}
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"member_words"}, []string{"workspace", "user_id", "word"},
+			pgx.CopyFromRows(words)); err != nil {
+			return fmt.Errorf("insert words: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: upsert members of %s: %w", workspace, err)
+	}
+	return nil
+}
+
+// pgSearchMembersSQL takes $1 workspace, $2 lo, $3 hi, $4 limit. Every
+// branch repeats NOT deleted, the condition of the partial search indexes.
+var pgSearchMembersSQL = func() string {
+	var branches []string
+	for _, c := range searchedMemberCols {
+		branches = append(branches, `SELECT name_lc, user_id FROM members WHERE workspace = $1 AND NOT deleted AND `+
+			c+` >= $2 AND `+c+` < $3`)
+	}
+	branches = append(branches, `SELECT m.name_lc, m.user_id FROM member_words w
+		JOIN members m ON m.workspace = w.workspace AND m.user_id = w.user_id
+		WHERE w.workspace = $1 AND w.word >= $2 AND w.word < $3 AND NOT m.deleted`)
+	return `WITH hits AS (` + strings.Join(branches, " UNION ") + `),
+	top AS (SELECT name_lc, user_id FROM hits ORDER BY name_lc, user_id LIMIT $4)
+	SELECT ` + prefixCols("m", memberCols) + ` FROM top JOIN members m
+		ON m.workspace = $1 AND m.user_id = top.user_id
+	ORDER BY top.name_lc, top.user_id`
+}()
+
+// SearchMembers finds live members by prefix (see the Store interface).
+func (s *pgStore) SearchMembers(ctx context.Context, workspace, query string, limit int) ([]Member, error) {
+	q, n := fold(query), searchLimit(limit)
+	sql, args := `SELECT `+memberCols+` FROM members WHERE workspace = $1 AND NOT deleted
+		ORDER BY name_lc, user_id LIMIT $2`, []any{workspace, n}
+	if q != "" {
+		lo, hi := prefixRange(q)
+		sql, args = pgSearchMembersSQL, []any{workspace, lo, hi, n}
+	}
+	out := []Member{}
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.AppendRows(out, rows, func(r pgx.CollectableRow) (Member, error) { return scanPGMember(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search members of %s: %w", workspace, err)
+	}
+	return out, nil
+}

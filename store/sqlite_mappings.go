@@ -1,0 +1,403 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SQLite writes a batch as: one lookup of the chunk's stored rows, then a
+// multi-row INSERT of the new ones and a prepared single-row UPDATE of the
+// changed ones, all "OR ROLLBACK". Not an INSERT … ON CONFLICT DO UPDATE:
+// SQLite keeps a statement journal for any multi-row statement that may abort
+// alone (an upsert's DO UPDATE may), copying every page it touches; that
+// copying halved the load rate. A statement that can only roll back the
+// whole transaction (which an error does here anyway) needs no journal.
+
+// sqliteLookupMappings reads the stored rows of n users of one connection.
+func sqliteLookupMappings(n int) string {
+	return "SELECT " + mappingCols + " FROM mappings WHERE connection_id = ? AND slack_user_id IN (" +
+		strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// sqliteInsertMappings inserts n new mappings.
+func sqliteInsertMappings(n int) string {
+	return "INSERT OR ROLLBACK INTO mappings (" + mappingInsertCols + ") VALUES " + valuesList(n, mappingInsertWidth)
+}
+
+// sqliteUpdateMapping rewrites one changed mapping; its arguments are
+// mappingUpdateCols then the key.
+var sqliteUpdateMapping = "UPDATE OR ROLLBACK mappings SET " + setParams(mappingUpdateCols) +
+	", revision = revision + 1 WHERE connection_id = ? AND slack_user_id = ?"
+
+// ApplyMappings writes ms in chunks of at most sqliteChunk rows of one
+// connection, in key order (sequential primary key inserts), in one
+// transaction with the key's record.
+func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mapping) (res ApplyResult, err error) {
+	rows, err := prepareMappings(ms, time.Now())
+	if err != nil {
+		return res, fmt.Errorf("store: apply mappings: %w", err)
+	}
+	slices.SortFunc(rows, func(a, b Mapping) int {
+		return cmp.Or(strings.Compare(a.ConnectionID, b.ConnectionID), strings.Compare(a.SlackUserID, b.SlackUserID))
+	})
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("store: apply mappings: %w", err)
+	}
+	defer tx.Rollback()
+	if key != "" {
+		prev, found, err := sqliteClaimKey(ctx, tx, key, kindApply)
+		if err != nil {
+			return res, fmt.Errorf("store: apply mappings: %w", err)
+		}
+		if found {
+			if err := json.Unmarshal(prev, &res); err != nil {
+				return res, fmt.Errorf("store: apply mappings: key %q: %w", key, err)
+			}
+			res.Replayed = true
+			return res, nil
+		}
+	}
+	w := &sqliteMappingWriter{
+		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
+		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
+		stored:  make(map[string]Mapping, sqliteChunk),
+		args:    make([]any, 0, sqliteChunk*mappingInsertWidth),
+	}
+	defer w.close()
+	if w.update, err = tx.PrepareContext(ctx, sqliteUpdateMapping); err != nil {
+		return res, fmt.Errorf("store: apply mappings: prepare: %w", err)
+	}
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
+			end++
+		}
+		if err := w.write(ctx, rows[start:end], &res); err != nil {
+			return ApplyResult{}, fmt.Errorf("store: apply mappings: rows of %s from %s: %w", rows[start].ConnectionID, rows[start].SlackUserID, err)
+		}
+		start = end
+	}
+	res.Unchanged = len(rows) - res.Inserted - res.Updated
+	if key != "" {
+		if err := sqliteSaveKey(ctx, tx, key, res); err != nil {
+			return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return ApplyResult{}, fmt.Errorf("store: apply mappings: commit: %w", err)
+	}
+	return res, nil
+}
+
+// sqliteMappingWriter holds one ApplyMappings' statements and buffers.
+type sqliteMappingWriter struct {
+	lookups, inserts *sqliteBatch
+	update           *sql.Stmt
+	stored           map[string]Mapping
+	args, row        []any
+	fresh            []*Mapping
+}
+
+func (w *sqliteMappingWriter) close() {
+	w.lookups.close()
+	w.inserts.close()
+	if w.update != nil {
+		w.update.Close()
+	}
+}
+
+// write writes one chunk of rows of one connection.
+func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, res *ApplyResult) error {
+	clear(w.stored)
+	w.args = append(w.args[:0], chunk[0].ConnectionID)
+	for i := range chunk {
+		w.args = append(w.args, chunk[i].SlackUserID)
+	}
+	st, err := w.lookups.stmt(ctx, len(chunk))
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	found, err := st.QueryContext(ctx, w.args...)
+	if err != nil {
+		return fmt.Errorf("lookup: %w", err)
+	}
+	for found.Next() {
+		m, err := scanSQLiteMapping(found)
+		if err != nil {
+			found.Close()
+			return fmt.Errorf("lookup: %w", err)
+		}
+		w.stored[m.SlackUserID] = m
+	}
+	if err := errors.Join(found.Err(), found.Close()); err != nil {
+		return fmt.Errorf("lookup: %w", err)
+	}
+
+	w.fresh = w.fresh[:0]
+	for i := range chunk {
+		m := &chunk[i]
+		old, ok := w.stored[m.SlackUserID]
+		switch {
+		case !ok:
+			w.fresh = append(w.fresh, m)
+		case sameMappingValues(old, *m):
+			// Unchanged: not touched, UpdatedAt and UpdatedBy stay.
+		default:
+			w.row = appendMappingArgs(w.row[:0], m, sqliteTime)
+			w.args = pickArgs(w.args[:0], w.row, mappingUpdateArgs, m.ConnectionID, m.SlackUserID)
+			if _, err := w.update.ExecContext(ctx, w.args...); err != nil {
+				return fmt.Errorf("update %s: %w", m.SlackUserID, err)
+			}
+			res.Updated++
+		}
+	}
+	if len(w.fresh) > 0 {
+		w.args = w.args[:0]
+		for _, m := range w.fresh {
+			w.args = appendMappingArgs(w.args, m, sqliteTime)
+		}
+		st, err := w.inserts.stmt(ctx, len(w.fresh))
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		if _, err := st.ExecContext(ctx, w.args...); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		res.Inserted += len(w.fresh)
+	}
+	return nil
+}
+
+// GetMapping reads one mapping.
+func (s *sqliteStore) GetMapping(ctx context.Context, connectionID, slackUserID string) (Mapping, bool, error) {
+	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings
+		WHERE connection_id = ? AND slack_user_id = ?`, connectionID, slackUserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mapping{}, false, nil
+	}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: get mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	return m, true, nil
+}
+
+// FindBySalesforceUser reads the live mapping holding a Salesforce user,
+// through the index mappings_sf_user.
+func (s *sqliteStore) FindBySalesforceUser(ctx context.Context, connectionID, salesforceUserID string) (Mapping, bool, error) {
+	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings INDEXED BY mappings_sf_user
+		WHERE connection_id = ? AND salesforce_user_id = ? AND state IN ('invited', 'linked')
+		ORDER BY updated_at DESC, slack_user_id LIMIT 1`, connectionID, salesforceUserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mapping{}, false, nil
+	}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: find mapping of Salesforce user %s in %s: %w", salesforceUserID, connectionID, err)
+	}
+	return m, true, nil
+}
+
+// ListMappings reads keyset pages (slack_user_id > the last one seen) and
+// hands each page to fn once it is read, so no statement is open while fn
+// runs.
+func (s *sqliteStore) ListMappings(ctx context.Context, connectionID string, states []MappingState, fn func(Mapping) error) error {
+	filter, fargs, err := stateFilter(states, func(int) string { return "?" })
+	if err != nil {
+		return fmt.Errorf("store: list mappings: %w", err)
+	}
+	query := `SELECT ` + mappingCols + ` FROM mappings WHERE connection_id = ? AND slack_user_id > ?` + filter +
+		` ORDER BY slack_user_id LIMIT ?`
+	page := make([]Mapping, 0, listPageSize)
+	after := ""
+	for {
+		page = page[:0]
+		args := append([]any{connectionID, after}, fargs...)
+		rows, err := s.r.QueryContext(ctx, query, append(args, listPageSize)...)
+		if err != nil {
+			return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
+		}
+		for rows.Next() {
+			m, err := scanSQLiteMapping(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
+			}
+			page = append(page, m)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
+		}
+		if s.pageHook != nil {
+			s.pageHook(len(page))
+		}
+		for _, m := range page {
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPageSize {
+			return nil
+		}
+		after = page[len(page)-1].SlackUserID
+	}
+}
+
+// CountMappings counts by state from the (connection_id, state) index.
+func (s *sqliteStore) CountMappings(ctx context.Context, connectionID string) (map[MappingState]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM mappings WHERE connection_id = ? GROUP BY state`, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: count mappings of %s: %w", connectionID, err)
+	}
+	out, err := scanCounts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: count mappings of %s: %w", connectionID, err)
+	}
+	return out, nil
+}
+
+// scanCounts reads (state, count) rows.
+func scanCounts(rows *sql.Rows) (map[MappingState]int, error) {
+	defer rows.Close()
+	out := counts()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[MappingState(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// SearchMappings collects the hits of one prefix range per searched column
+// as (name, id) pairs from the covering indexes alone, sorts them by name,
+// keeps limit, and only then reads those rows.
+func (s *sqliteStore) SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error) {
+	q, n := fold(query), searchLimit(limit)
+	var rows *sql.Rows
+	var err error
+	if q == "" {
+		rows, err = s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings WHERE connection_id = ?
+			ORDER BY slack_name_lc, slack_user_id LIMIT ?`, connectionID, n)
+	} else {
+		lo, hi := prefixRange(q)
+		rows, err = s.r.QueryContext(ctx, sqliteSearchMappingsSQL, connectionID, lo, hi, n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
+	}
+	defer rows.Close()
+	out := []Mapping{}
+	for rows.Next() {
+		m, err := scanSQLiteMapping(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
+	}
+	return out, nil
+}
+
+// sqliteSearchIndex names the index of each searched column (see the
+// migration on INDEXED BY).
+var sqliteSearchIndex = map[string]string{
+	"slack_name_lc":          "mappings_search_name",
+	"slack_email_lc":         "mappings_search_email",
+	"slack_user_id_lc":       "mappings_search_id",
+	"salesforce_username_lc": "mappings_search_sf_username",
+	"salesforce_email_lc":    "mappings_search_sf_email",
+	"name_lc":                "members_search_name",
+	"real_name_lc":           "members_search_real_name",
+	"email_lc":               "members_search_email",
+	"user_id_lc":             "members_search_id",
+}
+
+// sqliteSearchMappingsSQL takes ?1 connection, ?2 lo, ?3 hi, ?4 limit.
+var sqliteSearchMappingsSQL = func() string {
+	branches := make([]string, len(searchedMappingCols))
+	for i, c := range searchedMappingCols {
+		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings INDEXED BY ` + sqliteSearchIndex[c] +
+			` WHERE connection_id = ?1 AND ` + c + ` >= ?2 AND ` + c + ` < ?3`
+	}
+	return `WITH hits (slack_name_lc, slack_user_id) AS (` + strings.Join(branches, " UNION ") + `),
+	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT ?4)
+	SELECT ` + prefixCols("m", mappingCols) + ` FROM top JOIN mappings m
+		ON m.connection_id = ?1 AND m.slack_user_id = top.slack_user_id
+	ORDER BY top.slack_name_lc, top.slack_user_id`
+}()
+
+// ClearMapping clears a live mapping, recording key in the same
+// transaction.
+func (s *sqliteStore) ClearMapping(ctx context.Context, key, connectionID, slackUserID, by string, at time.Time) (bool, error) {
+	at = utcMicro(at)
+	if at.IsZero() {
+		at = utcMicro(time.Now())
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	defer tx.Rollback()
+	if key != "" {
+		prev, found, err := sqliteClaimKey(ctx, tx, key, kindClear)
+		if err != nil {
+			return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+		}
+		if found {
+			var r clearResult
+			if err := json.Unmarshal(prev, &r); err != nil {
+				return false, fmt.Errorf("store: clear mapping %s/%s: key %q: %w", connectionID, slackUserID, key, err)
+			}
+			return r.Cleared, nil
+		}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE mappings SET state = 'cleared', invite_expires_at = NULL,
+			updated_at = ?, updated_by = ?, revision = revision + 1
+		WHERE connection_id = ? AND slack_user_id = ? AND state IN ('invited', 'linked')`,
+		at.UnixMicro(), by, connectionID, slackUserID)
+	if err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	if key != "" {
+		if err := sqliteSaveKey(ctx, tx, key, clearResult{Cleared: n > 0}); err != nil {
+			return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: commit: %w", connectionID, slackUserID, err)
+	}
+	return n > 0, nil
+}
+
+// ExpireInvitations clears the invitations past their expiry, through the
+// partial index mappings_invite_expiry.
+func (s *sqliteStore) ExpireInvitations(ctx context.Context, connectionID string, now time.Time) (int, error) {
+	now = utcMicro(now)
+	res, err := s.w.ExecContext(ctx, `UPDATE mappings INDEXED BY mappings_invite_expiry
+		SET state = 'cleared', invite_expires_at = NULL, updated_at = ?, updated_by = ?, revision = revision + 1
+		WHERE connection_id = ? AND state = 'invited' AND invite_expires_at <= ?`,
+		now.UnixMicro(), ExpiredBy, connectionID, now.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("store: expire invitations of %s: %w", connectionID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: expire invitations of %s: %w", connectionID, err)
+	}
+	return int(n), nil
+}

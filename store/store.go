@@ -1,0 +1,295 @@
+// Package store keeps sfconnect's member mappings (SPEC section 4) and a
+// local copy of each workspace's Slack directory, behind one interface with
+// two implementations: SQLite through the pure-Go modernc.org/sqlite (the
+// default one-machine run, a file under .data/) and PostgreSQL through pgx
+// (production, DATABASE_URL). Both pass the same test suite (storetest).
+//
+// Workflows never touch the store: activities do, and every write an activity
+// makes can be retried, so the writes that are not naturally idempotent take
+// an idempotency key (ApplyMappings, ClearMapping).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MappingState is where a member's mapping stands: invited → linked, or
+// cleared.
+type MappingState string
+
+// The mapping states.
+const (
+	// StateInvited: the member was asked to sign in to Salesforce and has
+	// not yet done so (manual mapping, one member or CSV).
+	StateInvited MappingState = "invited"
+	// StateLinked: the member's Slack account is mapped to a Salesforce user.
+	StateLinked MappingState = "linked"
+	// StateCleared: the mapping was removed (by an admin, or because the
+	// invitation expired); the member may map again.
+	StateCleared MappingState = "cleared"
+)
+
+// States lists every mapping state, in lifecycle order.
+var States = []MappingState{StateInvited, StateLinked, StateCleared}
+
+// Valid reports whether s is one of the mapping states.
+func (s MappingState) Valid() bool {
+	return s == StateInvited || s == StateLinked || s == StateCleared
+}
+
+// Live reports whether a mapping in this state holds its Salesforce user.
+func (s MappingState) Live() bool { return s == StateInvited || s == StateLinked }
+
+// Source says how a mapping came to be.
+type Source string
+
+// The mapping sources.
+const (
+	SourceAuto   Source = "auto"   // automatic mapping chosen in Step 1
+	SourceManual Source = "manual" // an admin added the member individually
+	SourceCSV    Source = "csv"    // a CSV import job
+	SourceSelf   Source = "self"   // the member signed in on their own
+)
+
+// Valid reports whether s is one of the mapping sources.
+func (s Source) Valid() bool {
+	return s == SourceAuto || s == SourceManual || s == SourceCSV || s == SourceSelf
+}
+
+// Mapping is one Slack member's account mapping in one connection.
+type Mapping struct {
+	// ConnectionID is the connection's identity: one per connection lifetime
+	// (a reconnect after a disconnect gets a new id), so that mappings of an
+	// ended connection never leak into the next one.
+	ConnectionID string
+	Workspace    string
+	OrgID        string
+
+	SlackUserID string
+	SlackEmail  string
+	SlackNameID string
+	SlackName   string
+
+	SalesforceUserID   string
+	SalesforceUsername string
+	SalesforceEmail    string
+
+	State  MappingState
+	Source Source
+	// InviteExpiresAt is zero unless the mapping is invited; an invited
+	// mapping with a zero expiry never expires.
+	InviteExpiresAt time.Time
+	// CreatedAt and UpdatedAt are UTC, microsecond precision. On input,
+	// ApplyMappings uses UpdatedAt (now when zero) as the time of the change
+	// and CreatedAt (UpdatedAt when zero) for a new row.
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	UpdatedBy string
+}
+
+// ApplyResult is what ApplyMappings did.
+type ApplyResult struct {
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	// Replayed is true when the key had already been applied: nothing was
+	// written and the counts are the first call's.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Member is one member of a workspace's Slack directory, as last seen.
+type Member struct {
+	Workspace  string
+	UserID     string
+	Name       string // the Slack handle (users.list "name")
+	RealName   string
+	Email      string
+	SAMLNameID string
+	Deleted    bool
+	// UpdatedAt is when the member last changed (now when zero on input);
+	// UTC, microsecond precision.
+	UpdatedAt time.Time
+}
+
+// Store is the product's store of member mappings and Slack directories.
+// Every method is safe for concurrent use, also from several processes
+// sharing one database.
+type Store interface {
+	// Close releases the database connections.
+	Close() error
+
+	// ApplyMappings writes each mapping (insert, or update on
+	// (ConnectionID, SlackUserID)) in one transaction. key makes it
+	// idempotent: a second call with the same key writes nothing and returns
+	// the first call's result with Replayed set, whatever rows it is given,
+	// so a retried activity writes nothing twice; an empty key applies
+	// unconditionally. A row whose values (everything but the timestamps and
+	// UpdatedBy) are already stored is counted Unchanged and not touched.
+	// One call may not name the same (ConnectionID, SlackUserID) twice.
+	ApplyMappings(ctx context.Context, key string, ms []Mapping) (ApplyResult, error)
+	// GetMapping returns a member's mapping in a connection, whatever its
+	// state; false when there is none.
+	GetMapping(ctx context.Context, connectionID, slackUserID string) (Mapping, bool, error)
+	// GetMappings reads the mappings of many members at once (a batch of
+	// automatic mapping); members without one are absent from the map.
+	GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error)
+	// FindBySalesforceUser returns the live (invited or linked) mapping that
+	// holds a Salesforce user in a connection, if any (the most recently
+	// updated one, should there be several).
+	FindBySalesforceUser(ctx context.Context, connectionID, salesforceUserID string) (Mapping, bool, error)
+	// ListMappings streams a connection's mappings ordered by SlackUserID to
+	// fn, in keyset pages, so memory does not grow with the count and fn may
+	// call the store. states filters (none = all). An error from fn stops
+	// the listing and is returned as is.
+	ListMappings(ctx context.Context, connectionID string, states []MappingState, fn func(Mapping) error) error
+	// CountMappings counts a connection's mappings by state; every state is
+	// present in the map, zero or not.
+	CountMappings(ctx context.Context, connectionID string) (map[MappingState]int, error)
+	// SearchMappings finds a connection's mappings whose Slack name, Slack
+	// email, Slack user id, Salesforce username or Salesforce email starts
+	// with query (case-insensitive), at most limit of them, ordered by Slack
+	// name (case-insensitive) then user id. An empty query lists them all in
+	// that order. limit <= 0 means DefaultSearchLimit; it is capped at
+	// MaxSearchLimit.
+	SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error)
+	// ClearMapping marks a member's live mapping cleared, by whom and when
+	// (now when zero). It is idempotent by key: a second call with the same
+	// key returns the first call's answer. false when there was no live
+	// mapping.
+	ClearMapping(ctx context.Context, key, connectionID, slackUserID, by string, at time.Time) (bool, error)
+	// ExpireInvitations moves a connection's invited mappings whose
+	// InviteExpiresAt <= now to cleared, with UpdatedBy "expired", and
+	// returns how many it moved.
+	ExpireInvitations(ctx context.Context, connectionID string, now time.Time) (int, error)
+
+	// UpsertMembers writes a workspace's members (insert, or update on
+	// UserID), in one transaction; unchanged members are not touched. The
+	// Workspace field of each member is ignored: workspace wins.
+	UpsertMembers(ctx context.Context, workspace string, ms []Member) error
+	// SearchMembers finds a workspace's members, deleted ones excepted,
+	// whose name, real name, any word of the real name, email or user id
+	// starts with query (case-insensitive), at most limit of them (as in
+	// SearchMappings), ordered by name then user id.
+	SearchMembers(ctx context.Context, workspace, query string, limit int) ([]Member, error)
+}
+
+// Search limits.
+const (
+	DefaultSearchLimit = 20
+	MaxSearchLimit     = 1000
+)
+
+// ExpiredBy is the UpdatedBy of a mapping cleared by ExpireInvitations.
+const ExpiredBy = "expired"
+
+// ErrKeyReused is returned when an idempotency key already applied by one
+// kind of write (say ClearMapping) is given to another (ApplyMappings).
+var ErrKeyReused = errors.New("idempotency key already used by another kind of write")
+
+// The kinds of keyed writes, as recorded in applied_keys.
+const (
+	kindApply = "apply_mappings"
+	kindClear = "clear_mapping"
+)
+
+// prepareMappings checks ms and returns normalised copies: times in UTC at
+// microsecond precision (what both databases keep, so that a reread row
+// compares equal), UpdatedAt and CreatedAt filled in, and InviteExpiresAt
+// zero unless invited. It refuses the whole batch on the first bad row, so a
+// batch never half-applies.
+func prepareMappings(ms []Mapping, now time.Time) ([]Mapping, error) {
+	out := make([]Mapping, len(ms))
+	type pk struct{ c, u string }
+	seen := make(map[pk]struct{}, len(ms))
+	now = utcMicro(now)
+	for i, m := range ms {
+		switch {
+		case m.ConnectionID == "":
+			return nil, fmt.Errorf("row %d: empty connection id", i)
+		case m.SlackUserID == "":
+			return nil, fmt.Errorf("row %d: empty Slack user id", i)
+		case !m.State.Valid():
+			return nil, fmt.Errorf("row %d (%s): state %q is not one of invited, linked, cleared", i, m.SlackUserID, m.State)
+		case !m.Source.Valid():
+			return nil, fmt.Errorf("row %d (%s): source %q is not one of auto, manual, csv, self", i, m.SlackUserID, m.Source)
+		}
+		k := pk{m.ConnectionID, m.SlackUserID}
+		if _, dup := seen[k]; dup {
+			return nil, fmt.Errorf("row %d: Slack user %s appears twice for connection %s", i, m.SlackUserID, m.ConnectionID)
+		}
+		seen[k] = struct{}{}
+		if m.State != StateInvited {
+			m.InviteExpiresAt = time.Time{}
+		}
+		m.InviteExpiresAt = utcMicro(m.InviteExpiresAt)
+		m.UpdatedAt = utcMicro(m.UpdatedAt)
+		if m.UpdatedAt.IsZero() {
+			m.UpdatedAt = now
+		}
+		m.CreatedAt = utcMicro(m.CreatedAt)
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = m.UpdatedAt
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// prepareMembers checks ms and returns normalised copies for workspace.
+func prepareMembers(workspace string, ms []Member, now time.Time) ([]Member, error) {
+	if workspace == "" {
+		return nil, errors.New("empty workspace")
+	}
+	out := make([]Member, len(ms))
+	seen := make(map[string]struct{}, len(ms))
+	now = utcMicro(now)
+	for i, m := range ms {
+		if m.UserID == "" {
+			return nil, fmt.Errorf("member %d: empty user id", i)
+		}
+		if _, dup := seen[m.UserID]; dup {
+			return nil, fmt.Errorf("member %d: user %s appears twice", i, m.UserID)
+		}
+		seen[m.UserID] = struct{}{}
+		m.Workspace = workspace
+		m.UpdatedAt = utcMicro(m.UpdatedAt)
+		if m.UpdatedAt.IsZero() {
+			m.UpdatedAt = now
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// utcMicro is t in UTC truncated to the microsecond; the zero time stays
+// zero.
+func utcMicro(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// searchLimit applies the documented default and cap.
+func searchLimit(limit int) int {
+	if limit <= 0 {
+		return DefaultSearchLimit
+	}
+	return min(limit, MaxSearchLimit)
+}
+
+// listPageSize is how many mappings ListMappings reads per page: big enough
+// that the per-query cost vanishes, small enough that a page stays a few MB.
+const listPageSize = 5000
+
+// counts returns a map with every state present.
+func counts() map[MappingState]int {
+	m := make(map[MappingState]int, len(States))
+	for _, s := range States {
+		m[s] = 0
+	}
+	return m
+}

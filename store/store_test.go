@@ -1,0 +1,148 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sfconnect/sfconnect/store"
+	"github.com/sfconnect/sfconnect/store/storetest"
+)
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, storetest.Backend{
+		Fresh: func(t *testing.T) string {
+			return "sqlite:" + filepath.Join(t.TempDir(), "store.db")
+		},
+		QueryInt: func(t *testing.T, u, query string) int {
+			t.Helper()
+			db, err := sql.Open("sqlite", strings.TrimPrefix(u, "sqlite:"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n int
+			if err := db.QueryRow(query).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			return n
+		},
+		ObservePages: store.SetPageHook,
+	})
+}
+
+// postgresURL is the test server: DATABASE_URL, or the one this project's
+// machines and CI always run. The tests fail, not skip, when it is down.
+func postgresURL() string {
+	if u := os.Getenv("DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/test"
+}
+
+func TestPostgres(t *testing.T) {
+	base := postgresURL()
+	admin, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		t.Fatalf("PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is required: %v", err)
+	}
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	storetest.Run(t, storetest.Backend{
+		// Each test gets its own schema, named in the URL's search_path
+		// and dropped when the test ends.
+		Fresh: func(t *testing.T) string {
+			t.Helper()
+			b := make([]byte, 6)
+			rand.Read(b)
+			schema := "storetest_" + hex.EncodeToString(b)
+			conn, err := pgx.Connect(context.Background(), base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
+				t.Fatalf("create schema: %v", err)
+			}
+			t.Cleanup(func() {
+				conn, err := pgx.Connect(context.Background(), base)
+				if err != nil {
+					t.Errorf("drop schema %s: %v", schema, err)
+					return
+				}
+				defer conn.Close(context.Background())
+				if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+					t.Errorf("drop schema %s: %v", schema, err)
+				}
+			})
+			return withParam(t, base, "search_path", schema)
+		},
+		QueryInt: func(t *testing.T, u, query string) int {
+			t.Helper()
+			conn, err := pgx.Connect(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			var n int
+			if err := conn.QueryRow(context.Background(), query).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			return n
+		},
+		ObservePages: store.SetPageHook,
+	})
+}
+
+// withParam adds a query parameter to a URL.
+func withParam(t *testing.T, raw, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestOpenURLs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, u := range []string{
+		"sqlite:" + filepath.Join(dir, "a.db"),
+		"sqlite://" + filepath.Join(dir, "b.db"), // sqlite:///abs/path
+		filepath.Join(dir, "nested", ".data", "c.db"),
+	} {
+		s, err := store.Open(ctx, u)
+		if err != nil {
+			t.Errorf("open %s: %v", u, err)
+			continue
+		}
+		s.Close()
+	}
+	for _, name := range []string{"a.db", "b.db", "nested/.data/c.db"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s not created: %v", name, err)
+		}
+	}
+	for _, u := range []string{"", "sqlite::memory:", ":memory:", "mysql://u:secret@host/db", "sqlite:" + dir + "/x.db?mode=ro"} {
+		s, err := store.Open(ctx, u)
+		if err == nil {
+			s.Close()
+			t.Errorf("open %q: no error", u)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("open %q: error shows the password: %v", u, err)
+		}
+	}
+}
