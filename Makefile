@@ -33,8 +33,10 @@ check: $(WORKFLOWCHECK) $(STATICCHECK)
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
 
+## integration: the integration tests, once on each store (SQLite, then PostgreSQL).
 integration: $(TEMPORAL)
 	$(GO) test -count=1 -timeout 15m ./testsuite/...
+	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m ./testsuite/...
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"

@@ -9,11 +9,13 @@ import (
 
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
+	"github.com/sfconnect/sfconnect/store"
 )
 
 // Activities holds the clients the activities use.
 type Activities struct {
 	Slack      *slackapi.Directory
 	Salesforce *salesforce.Factory
+	Store      store.Store
 	Log        *zap.Logger
 }

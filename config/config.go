@@ -7,6 +7,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,8 +39,11 @@ type Config struct {
 	// WorkspaceIdle is how long a workspace without connections keeps its workflow.
 	WorkspaceIdle time.Duration
 	// DataDir holds the default run's files (.data).
-	DataDir  string
-	LogLevel string
+	DataDir string
+	// DatabaseURL is the store: PostgreSQL (postgres://…) in production,
+	// SQLite under DataDir by default.
+	DatabaseURL string
+	LogLevel    string
 }
 
 // Load reads the configuration from the process environment.
@@ -56,6 +60,7 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		DataDir:                or(getenv("SFCONNECT_DATA_DIR"), ".data"),
 		LogLevel:               or(getenv("SFCONNECT_LOG_LEVEL"), "info"),
 	}
+	c.DatabaseURL = or(getenv("DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "sfconnect.db"))
 	tokens, err := parseTokens(getenv("SLACK_BOT_TOKENS"))
 	if err != nil {
 		return c, err

@@ -23,6 +23,7 @@ import (
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/worker"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -58,6 +59,7 @@ type Env struct {
 	SandboxURL string
 	Config     config.Config
 	Worker     sdkworker.Worker
+	Store      store.Store
 	httpServer *http.Server
 }
 
@@ -88,7 +90,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if opts.NoWorker {
 		return env, nil
 	}
-	env.Worker = worker.New(env.Client, worker.NewActivities(env.Config, opts.Log), sdkworker.Options{})
+	if err := os.MkdirAll(env.Config.DataDir, 0o755); err != nil {
+		return env, fmt.Errorf("data dir: %w", err)
+	}
+	if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
+		return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
+	}
+	env.Worker = worker.New(env.Client, worker.NewActivities(env.Config, env.Store, opts.Log), sdkworker.Options{})
 	if err := env.Worker.Start(); err != nil {
 		return env, fmt.Errorf("start worker: %w", err)
 	}
@@ -149,6 +157,9 @@ func (e *Env) Stop() {
 	}
 	if e.Server != nil {
 		_ = e.Server.Stop()
+	}
+	if e.Store != nil {
+		_ = e.Store.Close()
 	}
 	if e.httpServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -64,20 +64,26 @@ func (a *app) startWorkspace(ctx context.Context, c client.Client, team string) 
 // outcome.
 func (a *app) step(ctx context.Context, ref orgRef, name string, payload any) (workflows.Connection, error) {
 	var result workflows.Connection
+	err := a.connectionUpdate(ctx, ref, name, payload, &result)
+	return result, err
+}
+
+// connectionUpdate sends any update to a connection and decodes its result.
+func (a *app) connectionUpdate(ctx context.Context, ref orgRef, name string, payload, result any) error {
 	c, err := a.temporal()
 	if err != nil {
-		return result, err
+		return err
 	}
 	orgID, err := a.resolveOrg(ctx, ref)
 	if err != nil {
-		return result, err
+		return err
 	}
-	err = update(ctx, c, workflows.ConnectionWorkflowID(ref.team, orgID), name, payload, &result)
+	err = update(ctx, c, workflows.ConnectionWorkflowID(ref.team, orgID), name, payload, result)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return result, fmt.Errorf("the connection of %s to %s has ended or does not exist: see `starter connect status --workspace %s --org %s`", ref.team, ref.org, ref.team, ref.org)
+		return fmt.Errorf("the connection of %s to %s does not exist or has ended (disconnected, rejected or expired): see `starter connect status --workspace %s --org %s`", ref.team, ref.org, ref.team, ref.org)
 	}
-	return result, err
+	return err
 }
 
 // status queries a connection, running or ended.

@@ -2,6 +2,7 @@ package starter
 
 import (
 	"encoding/json"
+	"io"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -96,6 +97,9 @@ func (a *app) printList(rows []listRow) error {
 	}
 	return tw.Flush()
 }
+
+// newTable aligns columns separated by tabs.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 

@@ -77,7 +77,7 @@ func TestLifecycleThroughTheCLI(t *testing.T) {
 	// Status, by URL, with who did what.
 	r = mustRun(t, "connect", "status", "--workspace", ws, "--org", "https://acme.my.salesforce.com", "--output", "json")
 	c = decodeConnection(t, r)
-	if c.State != model.StateActive || c.IntegrationUser == "" || len(c.History) != 3 {
+	if c.State != model.StateActive || c.IntegrationUser == "" || len(c.History) < 3 {
 		t.Fatalf("status: %+v", c)
 	}
 	for i, want := range []struct {

@@ -35,26 +35,56 @@ func temporalBin() string {
 	return p
 }
 
-func TestMain(m *testing.M) {
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+// runTests starts the shared environment, runs the tests and cleans up
+// (a function of its own so that its defers run before os.Exit).
+func runTests(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	cfg, err := config.LoadFrom(func(string) string { return "" })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
+	}
+	// The store: SQLite in a temporary folder, or PostgreSQL in a schema of
+	// its own when SFCONNECT_TEST_STORE=postgres (make test runs both).
+	dataDir, err := os.MkdirTemp("", "sfconnect-it-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dataDir)
+	cfg.DataDir = dataDir
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(dataDir, "sfconnect.db")
+	if os.Getenv("SFCONNECT_TEST_STORE") == "postgres" {
+		url, drop, err := postgresSchema(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "integration tests on PostgreSQL:", err)
+			return 1
+		}
+		defer drop()
+		cfg.DatabaseURL = url
 	}
 	log := zap.NewNop()
 	if os.Getenv("SFCONNECT_TEST_LOG") != "" {
 		log, _ = logging.New("debug")
 	}
 	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log})
-	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the dev server: run `make test`, which installs it:", err)
-		os.Exit(1)
+		return 1
 	}
-	code := m.Run()
-	env.Stop()
-	os.Exit(code)
+	defer env.Stop()
+	fmt.Printf("integration tests: dev server %s, sandbox %s, store %s\n", env.Server.FrontendHostPort(), env.SandboxURL, storeKind(cfg.DatabaseURL))
+	return m.Run()
+}
+
+func storeKind(url string) string {
+	if len(url) > 8 && url[:8] == "postgres" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
 }
 
 // result is one run of the CLI.

@@ -13,13 +13,16 @@ import (
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
+	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
-// NewActivities builds the activities' dependencies from the configuration.
-func NewActivities(cfg config.Config, log *zap.Logger) *activities.Activities {
+// NewActivities builds the activities' dependencies from the configuration;
+// st is the open store.
+func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) *activities.Activities {
 	id, secret := cfg.SalesforceCredentials()
 	return &activities.Activities{
+		Store: st,
 		Slack: slackapi.New(slackapi.Config{APIURL: cfg.SlackURL(), TokenFor: cfg.SlackTokenFor}, log.Named("slack")),
 		Salesforce: salesforce.NewFactory(salesforce.Config{
 			ClientID: id, ClientSecret: secret, SandboxAddr: sandboxAddr(cfg),
@@ -51,5 +54,6 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
 	r.RegisterActivity(acts)
 }

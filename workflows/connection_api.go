@@ -56,6 +56,9 @@ type DisconnectRequest struct {
 // Connection is the whole state of one connection, as the status query
 // returns it: its settings, where it stands, and who did what and when.
 type Connection struct {
+	// ID is this connection's identity in the store: one per lifetime, so a
+	// reconnection after a disconnect starts with no mappings.
+	ID            string             `json:"id"`
 	Workspace     string             `json:"workspace"`
 	OrgID         string             `json:"org_id"`
 	OrgName       string             `json:"org_name"` // My Domain name
@@ -84,6 +87,10 @@ type Connection struct {
 	RemindersSent int       `json:"reminders_sent,omitempty"`
 	History       []Event   `json:"history"`
 	Attempts      []Attempt `json:"attempts,omitempty"`
+	// Invitations are the members asked to sign in, by member id.
+	Invitations map[string]Invitation `json:"invitations,omitempty"`
+	// AutoMap is the automatic mapping running or last run.
+	AutoMapRun *AutoMapProgress `json:"auto_map_run,omitempty"`
 }
 
 // Event is one thing that happened to a connection.
@@ -111,6 +118,11 @@ type Timing struct {
 	RequestTTL time.Duration `json:"request_ttl"`
 	// ReminderEvery is how often approvers are reminded meanwhile (default 1 day).
 	ReminderEvery time.Duration `json:"reminder_every"`
+	// InviteTTL is how long an invitation to map waits (default 7 days).
+	InviteTTL time.Duration `json:"invite_ttl,omitempty"`
+	// AutoMapBatch is how many members one automatic mapping batch maps
+	// (default DefaultAutoMapBatch).
+	AutoMapBatch int `json:"auto_map_batch,omitempty"`
 }
 
 // DefaultTiming is the timing of SPEC section 3.
@@ -122,6 +134,9 @@ func (t Timing) withDefaults() Timing {
 	}
 	if t.ReminderEvery <= 0 {
 		t.ReminderEvery = DefaultTiming.ReminderEvery
+	}
+	if t.InviteTTL <= 0 {
+		t.InviteTTL = DefaultInviteTTL
 	}
 	return t
 }

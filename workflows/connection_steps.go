@@ -14,9 +14,9 @@ import (
 // the caller at once and writes nothing to history) and as a signal of the
 // same name and payload, whose refusals are kept in Connection.Attempts
 // because a signal's sender learns nothing otherwise.
-func setStep[T any](ctx workflow.Context, w *connectionRun, name string, action model.Action,
+func setStep[T, R any](ctx workflow.Context, w *connectionRun, name string, action model.Action,
 	validate func(workflow.Context, T) error,
-	apply func(workflow.Context, T) (Connection, error),
+	apply func(workflow.Context, T) (R, error),
 	caller func(T) string,
 ) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, name, apply, workflow.UpdateHandlerOptions{Validator: validate}); err != nil {
@@ -160,6 +160,16 @@ func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Con
 		w.c.ExpiresAt = time.Time{}
 		w.record(ctx, model.ActionActivate, req.As, "integration user "+user.Username)
 		w.setState(ctx, model.StateActive)
+		// Automatic mapping starts at activation when it was chosen in Step 1
+		// (it reads the member directory as it goes); otherwise the directory
+		// is copied for the member search of manual mapping.
+		if w.c.AutoMap {
+			if _, err := w.startAutoMap(ctx, req.As); err != nil {
+				workflow.GetLogger(ctx).Error("automatic mapping not started", "error", err)
+			}
+		} else {
+			w.syncDirectory(ctx)
+		}
 		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("The connection to Salesforce org %s is active.", w.c.OrgName))
 		return nil
 	})
@@ -179,7 +189,10 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 			return err
 		}
 		w.c.ExpiresAt = time.Time{}
-		w.record(ctx, model.ActionDisconnect, req.As, "was "+string(w.c.State))
+		if w.cancelAutoMap != nil {
+			w.cancelAutoMap()
+		}
+		w.record(ctx, model.ActionDisconnect, req.As, "was "+string(w.c.State)+"; mappings kept as history")
 		w.setState(ctx, model.StateDisconnected)
 		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))
 		return nil

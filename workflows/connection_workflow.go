@@ -34,6 +34,11 @@ type connectionRun struct {
 	// signalsBusy counts signals being handled; signals is every step's channel.
 	signalsBusy int
 	signals     []workflow.ReceiveChannel
+	// invitesChanged counts changes to Invitations, to wake the loop that
+	// waits for the earliest expiry.
+	invitesChanged int
+	// cancelAutoMap stops the automatic mapping running, if any.
+	cancelAutoMap workflow.CancelFunc
 }
 
 func (w *connectionRun) setup(ctx workflow.Context) error {
@@ -51,7 +56,10 @@ func (w *connectionRun) setup(ctx workflow.Context) error {
 	if err := setStep(ctx, w, UpdateActivate, model.ActionActivate, w.validateActivate, w.activate, func(r ActivateRequest) string { return r.As }); err != nil {
 		return err
 	}
-	return setStep(ctx, w, UpdateDisconnect, model.ActionDisconnect, w.validateDisconnect, w.disconnect, func(r DisconnectRequest) string { return r.As })
+	if err := setStep(ctx, w, UpdateDisconnect, model.ActionDisconnect, w.validateDisconnect, w.disconnect, func(r DisconnectRequest) string { return r.As }); err != nil {
+		return err
+	}
+	return w.setupMembers(ctx)
 }
 
 func (w *connectionRun) run(ctx workflow.Context) (Connection, error) {
@@ -63,18 +71,42 @@ func (w *connectionRun) run(ctx workflow.Context) (Connection, error) {
 				return w.c, err
 			}
 		default:
-			state := w.c.State
-			if err := workflow.Await(ctx, func() bool {
-				return w.c.State != state || (workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
-			}); err != nil {
+			if err := w.awaitActive(ctx); err != nil {
 				return w.c, err
-			}
-			if w.c.State == state {
-				return w.c, w.continueAsNew(ctx)
 			}
 		}
 	}
 	return w.finish(ctx)
+}
+
+// awaitActive waits, while the connection is active, for a change of state,
+// for the earliest invitation to run out, or for the history to grow enough
+// to continue as new.
+func (w *connectionRun) awaitActive(ctx workflow.Context) error {
+	state := w.c.State
+	for w.c.State == state {
+		changed := w.invitesChanged
+		wake := func() bool {
+			return w.c.State != state || w.invitesChanged != changed ||
+				(workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
+		}
+		next := w.nextInviteExpiry()
+		if next.IsZero() {
+			if err := workflow.Await(ctx, wake); err != nil {
+				return err
+			}
+		} else if woke, err := workflow.AwaitWithTimeout(ctx, next.Sub(workflow.Now(ctx)), wake); err != nil {
+			return err
+		} else if !woke {
+			if err := w.expireInvitations(ctx); err != nil {
+				return err
+			}
+		}
+		if w.c.State == state && workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle() {
+			return w.continueAsNew(ctx)
+		}
+	}
+	return nil
 }
 
 // idle reports whether nothing is in flight, so that the run may end or

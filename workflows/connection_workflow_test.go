@@ -17,7 +17,7 @@ func pendingConnection() workflows.ConnectionInput {
 	return workflows.ConnectionInput{
 		Connection: workflows.Connection{
 			Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", OrgName: "acme", OrgURL: "https://acme.my.salesforce.com",
-			MappingField: model.MappingEmail, AutoMap: true, State: model.StatePendingApproval, Version: 1,
+			MappingField: model.MappingEmail, AutoMap: false, State: model.StatePendingApproval, Version: 1,
 			RequestedBy: slackOwner, RequestedAt: requestedAt, WaitingSince: requestedAt,
 			ExpiresAt: requestedAt.Add(workflows.DefaultTiming.RequestTTL),
 			History:   []workflows.Event{{At: requestedAt, Action: model.ActionRequest, By: slackOwner}},

@@ -45,6 +45,10 @@ type fixture struct {
 	env     *testsuite.TestWorkflowEnvironment
 	notices []activities.NotifyInput
 	signals []workflows.ConnectionStateSignal
+	// What the member mapping mocks saw.
+	signedIn  []string
+	expiredAt []time.Time
+	autoMaps  []workflows.AutoMapInput
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -53,6 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, env: suite.NewTestWorkflowEnvironment()}
 	f.env.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
 	f.env.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
+	f.env.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
 	f.env.RegisterActivity(acts)
 	f.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) error {
 		f.mu.Lock()
@@ -86,6 +91,40 @@ func newFixture(t *testing.T) *fixture {
 			}
 			return []string{slackOwner, slackRole}, nil
 		}).Maybe()
+	f.env.OnActivity(acts.InviteMember, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.InviteInput) (activities.MemberMapping, error) {
+			return activities.MemberMapping{SlackUserID: in.Member, State: "invited", InviteExpiresAt: in.ExpiresAt}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.SignInURL, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SignInURLInput) (string, error) {
+			return in.OrgURL + "/services/oauth2/authorize?state=" + in.State, nil
+		}).Maybe()
+	f.env.OnActivity(acts.CompleteSignIn, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CompleteSignInInput) (activities.MemberMapping, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signedIn = append(f.signedIn, in.Member)
+			return activities.MemberMapping{SlackUserID: in.Member, State: "linked", SalesforceUsername: "member@acme.example"}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.ClearMember, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ClearInput) (activities.MemberMapping, error) {
+			return activities.MemberMapping{SlackUserID: in.Member, State: "cleared", UpdatedBy: in.By}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.ExpireInvitations, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ExpireInput) (int, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.expiredAt = append(f.expiredAt, in.Now)
+			return 1, nil
+		}).Maybe()
+	f.env.OnActivity(acts.SyncMembers, mock.Anything, mock.Anything).Return(12, nil).Maybe()
+	f.env.OnWorkflow(workflows.AutoMapWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.AutoMapInput) (workflows.AutoMapProgress, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.autoMaps = append(f.autoMaps, in)
+			return workflows.AutoMapProgress{Done: true, MapCounts: activities.MapCounts{Scanned: 12, Linked: 7}}, nil
+		}).Maybe()
 	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalConnectionState, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {
 			f.mu.Lock()
@@ -101,6 +140,7 @@ type outcome struct {
 	rejected  error // by the validator
 	err       error // by the handler
 	conn      workflows.Connection
+	value     any
 	completed bool
 }
 
@@ -108,19 +148,31 @@ type outcome struct {
 func (f *fixture) update(delay time.Duration, name string, arg any) *outcome {
 	o := &outcome{}
 	f.env.RegisterDelayedCallback(func() {
-		f.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnAccept: func() {},
-			OnReject: func(err error) { o.rejected = err },
-			OnComplete: func(v any, err error) {
-				o.completed = true
-				o.err = err
-				if c, ok := v.(workflows.Connection); ok {
-					o.conn = c
-				}
-			},
-		}, arg)
+		f.env.UpdateWorkflow(name, "", updateCallbacks(o), arg)
 	}, delay)
 	return o
+}
+
+// updateCallbacks records an update's outcome in o.
+func updateCallbacks(o *outcome) *testsuite.TestUpdateCallback {
+	return &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { o.rejected = err },
+		OnComplete: func(v any, err error) {
+			o.completed = true
+			o.err = err
+			o.value = v
+			if c, ok := v.(workflows.Connection); ok {
+				o.conn = c
+			}
+		},
+	}
+}
+
+// signInChallenge is the challenge an update returned.
+func signInChallenge(o *outcome) workflows.SignInChallenge {
+	ch, _ := o.value.(workflows.SignInChallenge)
+	return ch
 }
 
 // signal sends a signal after delay.

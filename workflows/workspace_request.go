@@ -103,6 +103,8 @@ func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest
 	autoMap := req.AutoMap == nil || *req.AutoMap
 	detail := fmt.Sprintf("mapping field %s, automatic mapping %s", field, onOff(autoMap))
 	c := Connection{
+		// The connection's identity in the store: this lifetime of it.
+		ID:        fmt.Sprintf("%s-%s-%d", w.ws.Team, org.ID, now.UnixMilli()),
 		Workspace: w.ws.Team, OrgID: org.ID, OrgName: org.Name, OrgURL: org.URL, SandboxOrg: org.Sandbox,
 		MappingField: field, AutoMap: autoMap, State: model.StatePendingApproval,
 		Version: CurrentConnectionVersion, Warnings: org.Warnings,

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/worker"
 	"github.com/sfconnect/sfconnect/workflows"
 	"go.uber.org/zap"
@@ -43,6 +45,11 @@ func run() error {
 	}
 	defer c.Close()
 	log.Info("worker starting", zap.String("sandbox", cfg.SandboxURL), zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue))
-	w := worker.New(c, worker.NewActivities(cfg, log), sdkworker.Options{})
+	st, err := store.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open the store: %w", err)
+	}
+	defer st.Close()
+	w := worker.New(c, worker.NewActivities(cfg, st, log), sdkworker.Options{})
 	return w.Run(sdkworker.InterruptCh())
 }
