@@ -2,8 +2,8 @@ package starter
 
 import (
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
