@@ -12,7 +12,7 @@ STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
 
-.PHONY: run test build unit integration check clean-data
+.PHONY: run test bench build unit integration check clean-data
 
 ## run: the dev server (Web UI on :8233), the sandbox and the worker; Ctrl-C stops them.
 run: $(TEMPORAL)
@@ -23,6 +23,10 @@ test: check unit integration
 
 build:
 	$(GO) build -o bin/ ./cmd/...
+
+## bench: the benchmarks of BENCHMARKS.md, each beside its naive baseline.
+bench: $(TEMPORAL) build
+	bin/bench automap -temporal $(TEMPORAL) -worker bin/worker
 
 ## check: go vet, staticcheck, and workflowcheck (workflow code must be deterministic).
 check: $(WORKFLOWCHECK) $(STATICCHECK)

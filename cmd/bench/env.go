@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/devenv"
+)
+
+// benchEnv is the default run, with the worker as a separate process so
+// that its memory is its own.
+type benchEnv struct {
+	*devenv.Env
+	dir    string
+	worker *exec.Cmd
+}
+
+func startBenchEnv(ctx context.Context, temporalPath, workerPath string) (*benchEnv, error) {
+	dir, err := os.MkdirTemp("", "sfconnect-bench-")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.LoadFrom(func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = dir
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "sfconnect.db")
+	env, err := devenv.Start(ctx, devenv.Options{
+		TemporalPath: temporalPath, DBFile: filepath.Join(dir, "temporal.db"), Config: cfg, NoWorker: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &benchEnv{Env: env, dir: dir}
+	log, err := os.Create(filepath.Join(dir, "worker.log"))
+	if err != nil {
+		b.stop()
+		return nil, err
+	}
+	b.worker = exec.CommandContext(ctx, workerPath)
+	b.worker.Env = append(os.Environ(),
+		"TEMPORAL_ADDRESS="+env.Server.FrontendHostPort(),
+		"SFCONNECT_SANDBOX_URL="+env.SandboxURL,
+		"DATABASE_URL="+cfg.DatabaseURL,
+		"SFCONNECT_LOG_LEVEL=warn",
+	)
+	b.worker.Stdout, b.worker.Stderr = log, log
+	if err := b.worker.Start(); err != nil {
+		b.stop()
+		return nil, fmt.Errorf("start the worker %s (make build): %w", workerPath, err)
+	}
+	return b, nil
+}
+
+// workerPeakMB is the worker's peak resident memory so far (VmHWM).
+func (b *benchEnv) workerPeakMB() float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", b.worker.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func (b *benchEnv) stop() {
+	if b.worker != nil && b.worker.Process != nil {
+		_ = b.worker.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = b.worker.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = b.worker.Process.Kill()
+		}
+	}
+	b.Stop()
+	_ = os.RemoveAll(b.dir)
+}
+
+// machine describes where the numbers were measured.
+func machine() string {
+	model := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+		if len(fields) >= 2 {
+			kb, _ := strconv.Atoi(fields[1])
+			mem = fmt.Sprintf(", %.0f GiB", float64(kb)/1024/1024)
+		}
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s %s/%s", model, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

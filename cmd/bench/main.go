@@ -1,0 +1,45 @@
+// Command bench measures sfconnect's bulk paths on the default run (the
+// dev server persisting to SQLite, the SQLite store, the sandbox over HTTP,
+// the worker as its own process), side by side with a naive baseline in the
+// same run, and prints medians, ratios, the worker's peak memory and the
+// machine. `make bench` builds the worker and runs it.
+//
+//	bench automap [-members 100000] [-runs 5] [-baseline 2000]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: bench automap [flags]")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "automap":
+		fs := flag.NewFlagSet("automap", flag.ExitOnError)
+		o := automapOptions{}
+		fs.IntVar(&o.members, "members", 100000, "Slack members and Salesforce users to generate")
+		fs.IntVar(&o.runs, "runs", 5, "timed runs (the median is reported)")
+		fs.IntVar(&o.baseline, "baseline", 2000, "members the naive baseline maps")
+		fs.IntVar(&o.batch, "batch", 0, "members per automatic mapping batch (0: the product's default)")
+		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")
+		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
+		_ = fs.Parse(os.Args[2:])
+		err = benchAutoMap(ctx, o)
+	default:
+		err = fmt.Errorf("unknown benchmark %q (automap)", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
