@@ -23,7 +23,7 @@ import (
 
 type automapOptions struct {
 	members, runs, baseline, batch int
-	temporal, worker        string
+	temporal, worker               string
 }
 
 const (
@@ -181,4 +181,3 @@ func naiveAutoMap(ctx context.Context, b *benchEnv, n int) (float64, error) {
 	}
 	return float64(len(members)) / time.Since(start).Seconds(), nil
 }
-
