@@ -1,6 +1,7 @@
 package salesforce
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,16 +49,24 @@ func (c *Client) oauthContext(ctx context.Context) context.Context {
 }
 
 // getJSON GETs path (below the org's host) as the integration user and
-// decodes the JSON answer into out. A 401 drops the token and tries once
-// more with a fresh one, because Salesforce sessions end on the org's
-// schedule, not on one the token told us.
+// decodes the JSON answer into out.
 func (c *Client) getJSON(ctx context.Context, op, path string, header http.Header, out any) error {
+	return c.withToken(ctx, op, out, func(accessToken string) (*http.Response, error) {
+		return c.send(ctx, op, path, accessToken, header)
+	})
+}
+
+// withToken sends a request (built by request for an access token) as the
+// integration user and decodes its answer into out. A 401 drops the token
+// and tries once more with a fresh one, because Salesforce sessions end on
+// the org's schedule, not on one the token told us.
+func (c *Client) withToken(ctx context.Context, op string, out any, request func(accessToken string) (*http.Response, error)) error {
 	for retried := false; ; retried = true {
 		tok, err := c.tokens.token(ctx, op)
 		if err != nil {
 			return err
 		}
-		resp, err := c.send(ctx, op, path, tok.AccessToken, header)
+		resp, err := request(tok.AccessToken)
 		if err != nil {
 			return err
 		}
@@ -74,7 +83,17 @@ func (c *Client) getJSON(ctx context.Context, op, path string, header http.Heade
 // send performs one authenticated GET of path on the org's host. The
 // caller owns the response.
 func (c *Client) send(ctx context.Context, op, path, accessToken string, header http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	return c.sendRequest(ctx, op, http.MethodGet, path, accessToken, header, nil)
+}
+
+// sendRequest performs one authenticated request of path on the org's
+// host, with body (JSON) when it is not nil. The caller owns the response.
+func (c *Client) sendRequest(ctx context.Context, op, method, path, accessToken string, header http.Header, body []byte) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return nil, fmt.Errorf("salesforce %s on %s: %w", op, c.domain.Host, err)
 	}
@@ -83,12 +102,15 @@ func (c *Client) send(ctx context.Context, op, path, accessToken string, header 
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("salesforce %s on %s: %w", op, c.domain.Host, err)
 	}
-	c.log.Debug("request", zap.String("op", op), zap.Int("status", resp.StatusCode), zap.Duration("took", time.Since(start)))
+	c.log.Debug("request", zap.String("op", op), zap.String("method", method), zap.Int("status", resp.StatusCode), zap.Duration("took", time.Since(start)))
 	return resp, nil
 }
 

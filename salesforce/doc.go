@@ -7,9 +7,10 @@
 // that is not Salesforce's. The Client gets its integration token with the
 // client credentials flow at the org's own token endpoint, pages SOQL
 // queries through nextRecordsUrl, answers the product's questions about the
-// org (Organization, FindUser, HasPermissionSet, IPRestricted), and runs the
-// authorization code flow that identifies a Salesforce user (AuthCodeURL,
-// ExchangeCode, UserInfo).
+// org (Organization, Health, FindUser, HasPermissionSet, IPRestricted),
+// manages the integration user's permission set (PermissionSetObjects,
+// ObjectTypes, AddObjectPermission), and runs the authorization code flow
+// that identifies a Salesforce user (AuthCodeURL, ExchangeCode, UserInfo).
 //
 // With Config.SandboxAddr set, every Salesforce host is dialled at that one
 // address over plain HTTP while requests keep naming the My Domain in their

@@ -42,9 +42,15 @@ const userFields = "Id, Username, Email, FederationIdentifier, Name, IsActive, P
 
 // Organization returns the org's description of itself.
 func (c *Client) Organization(ctx context.Context) (Organization, error) {
+	return c.organization(ctx, "Organization")
+}
+
+// organization is Organization on behalf of the call op, which its errors
+// name.
+func (c *Client) organization(ctx context.Context, op string) (Organization, error) {
 	var org Organization
 	found := false
-	err := queryEach(ctx, c, "Organization", "SELECT Id, Name, InstanceName, IsSandbox, OrganizationType FROM Organization LIMIT 1", 0,
+	err := queryEach(ctx, c, op, "SELECT Id, Name, InstanceName, IsSandbox, OrganizationType FROM Organization LIMIT 1", 0,
 		func(orgs []Organization) error {
 			org, found = orgs[0], true
 			return nil
@@ -53,7 +59,7 @@ func (c *Client) Organization(ctx context.Context) (Organization, error) {
 		return Organization{}, err
 	}
 	if !found {
-		return Organization{}, fmt.Errorf("salesforce Organization on %s: %w", c.domain.Host, ErrNotFound)
+		return Organization{}, fmt.Errorf("salesforce %s on %s: %w", op, c.domain.Host, ErrNotFound)
 	}
 	return org, nil
 }

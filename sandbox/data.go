@@ -173,6 +173,8 @@ type org struct {
 	permSets    []*sfPermissionSet
 	assignments []*sfPermSetAssignment
 	ipRanges    []*sfLoginIPRange
+	objectPerms []*sfObjectPermission // what the permission sets grant per object type
+	entities    []*sfEntity           // the object types the org has (EntityDefinition)
 }
 
 func (o *org) instanceURL() string { return "https://" + o.host }

@@ -47,6 +47,7 @@ func demoProfiles() []*sfProfile {
 func demoPermSets() []*sfPermissionSet {
 	return []*sfPermissionSet{
 		{ID: permSetSlack, Name: "ManageSlackConnections", Label: "Manage Slack Connections"},
+		{ID: IntegrationPermSetID, Name: IntegrationPermSetName, Label: "Slack Integration"},
 	}
 }
 
@@ -55,6 +56,9 @@ func demoPermSets() []*sfPermissionSet {
 type demoBuilder struct {
 	s       *Sandbox
 	userSeq int
+	// The sequences of the integration setup's records (integration_perms.go).
+	// assignmentSeq starts after acme's fixed 0Pa000000000001AAA.
+	entitySeq, assignmentSeq, objectPermSeq int
 }
 
 func (b *demoBuilder) userID() string {
@@ -63,7 +67,7 @@ func (b *demoBuilder) userID() string {
 }
 
 func loadDemo(s *Sandbox) {
-	b := &demoBuilder{s: s}
+	b := &demoBuilder{s: s, assignmentSeq: 1}
 	loadDemoSlack(s)
 
 	acme := b.org(1, "acme", ".my.salesforce.com", "acme.example", "Acme", "NA1", false)
@@ -151,9 +155,11 @@ func (b *demoBuilder) user(o *org, login, fedID, name, profile string, active bo
 }
 
 // publish gives the org its integration user (the one client_credentials
-// tokens act as), indexes its users and registers its host.
+// tokens act as) with its permission set, indexes its users and registers
+// its host.
 func (b *demoBuilder) publish(o *org) {
 	o.integration = b.user(o, "integration@"+o.userDomain, "", "Integration User", profileIntegration, true)
+	b.integrationSetup(o)
 	us := o.users
 	o.users = nil
 	o.addUsers(us)

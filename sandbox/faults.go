@@ -134,6 +134,8 @@ func (fi *faultInjector) apply(ctx context.Context, w http.ResponseWriter, r *ht
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	switch {
+	case kind == surfaceSlack && strings.HasPrefix(r.URL.Path, scimPrefix):
+		scimError(w, status, "", slackFaultCode(status)+": injected fault")
 	case kind == surfaceSlack:
 		writeJSON(w, status, map[string]any{"ok": false, "error": slackFaultCode(status)})
 	case strings.HasPrefix(r.URL.Path, "/services/oauth2/"):

@@ -16,6 +16,7 @@ const (
 	errMalformedQuery    = "MALFORMED_QUERY"
 	errInvalidLocator    = "INVALID_QUERY_LOCATOR"
 	errMethodNotAllowed  = "METHOD_NOT_ALLOWED"
+	errJSONParser        = "JSON_PARSER_ERROR"
 
 	msgIPRestricted = "Request refused: the org's login IP ranges do not include the caller's address"
 	msgNotFound     = "The requested resource does not exist"
@@ -132,7 +133,12 @@ func (s *Sandbox) sfData(w http.ResponseWriter, r *http.Request, o *org) {
 		return
 	}
 	version := parts[0]
-	if _, ok := s.authorize(w, r, o); !ok {
+	caller, ok := s.authorize(w, r, o)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodPost && len(parts) == 3 && parts[1] == "sobjects" {
+		s.sfCreate(w, r, o, caller, parts[2])
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

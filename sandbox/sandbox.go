@@ -7,7 +7,8 @@
 // one listener and are told apart by the path:
 //
 //   - /api/<method>: the Slack Web API; the bot token xoxb-sandbox-<TEAMID>
-//     selects the workspace.
+//     selects the workspace (the admin methods also take AdminToken).
+//     /scim/v2/Users, Slack's SCIM API, belongs to this surface.
 //   - /sandbox/...: the control API (health, recorded messages, faults, org
 //     rename and IP enforcement, data generation, stats). Never faulted.
 //   - anything else: the Salesforce REST API. The request's Host header names
@@ -69,6 +70,14 @@ type Sandbox struct {
 	genSF    int64 // last generated Salesforce user number (ids 0059…)
 	genN     int64 // last gen<N> number used in emails and NameIDs
 	genCalls int64 // how many Generate calls ran, to vary the name RNG
+
+	// objectPermSeq numbers the ObjectPermissions created through the API.
+	objectPermSeq atomic.Int64
+
+	// slackDir holds the members created through SCIM with the admin token
+	// (the organization's directory) and the sequences of created teams
+	// and members; guarded by mu.
+	slackDir slackDirectory
 
 	auth    authStore
 	cursors cursorStore
@@ -140,7 +149,7 @@ func surfaceOf(path string) surface {
 	switch {
 	case path == "/sandbox" || strings.HasPrefix(path, "/sandbox/"):
 		return surfaceControl
-	case strings.HasPrefix(path, "/api/"):
+	case strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, scimPrefix):
 		return surfaceSlack
 	default:
 		return surfaceSalesforce

@@ -143,7 +143,9 @@ func newSliceTable[T any](items []T, id func(T) string) table {
 	for i, it := range items {
 		rows[i] = it
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return id(rows[i].(T)) < id(rows[j].(T)) })
+	// The order SeekID searches in: case-insensitive, which only matters
+	// for ids that are not all upper case (EntityDefinition's API names).
+	sort.SliceStable(rows, func(i, j int) bool { return foldCompare(id(rows[i].(T)), id(rows[j].(T))) < 0 })
 	return sliceTable{rows: rows, id: func(r any) string { return id(r.(T)) }}
 }
 
@@ -240,4 +242,6 @@ func init() {
 		str("EndAddress", kindString, func(r *sfLoginIPRange) string { return r.EndAddress }),
 		str("Description", kindString, func(r *sfLoginIPRange) string { return r.Description }),
 	)
+
+	defineIntegrationObjects(permSet)
 }

@@ -42,11 +42,20 @@ var slackMethods = map[string]slackHandler{
 }
 
 func (s *Sandbox) serveSlack(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, scimPrefix) {
+		s.stats.slackMethod(scimStatName)
+		s.serveSCIM(w, r)
+		return
+	}
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	s.stats.slackMethod(method)
 	p, err := slackParams(r)
 	if err != nil {
 		writeSlackError(w, http.StatusOK, "invalid_form_data")
+		return
+	}
+	if admin, ok := slackAdminMethods[method]; ok {
+		s.serveSlackAdmin(w, r, p, admin)
 		return
 	}
 	h, ok := slackMethods[method]
@@ -60,10 +69,7 @@ func (s *Sandbox) serveSlack(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, resp)
 		return
 	}
-	token := bearerToken(r)
-	if token == "" {
-		token = p.Get("token")
-	}
+	token := slackToken(r, p)
 	// The contract says anything but a sandbox bot token is invalid_auth;
 	// Slack would answer not_authed to a missing one, nobody relies on it.
 	s.mu.RLock()
@@ -151,6 +157,15 @@ func jsonArg(v any) string {
 	return string(b)
 }
 
+// slackToken is the request's token: the Authorization header, else the
+// token argument.
+func slackToken(r *http.Request, p url.Values) string {
+	if t := bearerToken(r); t != "" {
+		return t
+	}
+	return p.Get("token")
+}
+
 func bearerToken(r *http.Request) string {
 	h := r.Header.Get("Authorization")
 	for _, scheme := range []string{"Bearer ", "OAuth "} {
@@ -230,6 +245,8 @@ type enterpriseUserJSON struct {
 // ever read, so sharing it is safe.
 var noFields = map[string]customFieldJSON{}
 
+// userJSON renders a member; Sandbox.mu must be held, since a migration
+// changes the workspace's enterprise.
 func (w *workspace) userJSON(u *slackUser) slackUserJSON {
 	fields := noFields
 	if u.SAMLNameID != "" {
@@ -270,6 +287,9 @@ func (s *Sandbox) slackAPITest(_ *workspace, p url.Values) (any, string) {
 }
 
 func (s *Sandbox) slackAuthTest(w *workspace, _ url.Values) (any, string) {
+	// A migration changes the team's enterprise; read it under the lock.
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	resp := map[string]any{
 		"ok": true, "url": "https://" + w.domain + ".slack.com/", "team": w.name,
 		"user": w.bot.Name, "team_id": w.id, "user_id": w.bot.ID, "bot_id": "B" + w.bot.ID[1:],
@@ -285,6 +305,8 @@ func (s *Sandbox) slackTeamInfo(w *workspace, p url.Values) (any, string) {
 	if t := p.Get("team"); t != "" && t != w.id {
 		return nil, "team_not_found"
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	team := map[string]any{
 		"id": w.id, "name": w.name, "domain": w.domain, "email_domain": "",
 		"icon": map[string]any{"image_default": true}, "plan": w.plan,
@@ -357,12 +379,14 @@ func (s *Sandbox) slackUsersList(w *workspace, p url.Values) (any, string) {
 	end := min(start+limit, len(w.users))
 	page := w.users[start:end]
 	more := end < len(w.users)
-	s.mu.RUnlock()
-
+	// Rendered under the lock: a migration changes the enterprise_user
+	// blocks userJSON reads from the workspace.
 	members := make([]slackUserJSON, len(page))
 	for i, u := range page {
 		members[i] = w.userJSON(u)
 	}
+	s.mu.RUnlock()
+
 	next := ""
 	if more && len(page) > 0 {
 		next = encodeCursor("user", page[len(page)-1].ID)
@@ -398,8 +422,8 @@ func (s *Sandbox) slackLookupByEmail(w *workspace, p url.Values) (any, string) {
 		return nil, "invalid_arguments"
 	}
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	u := w.byEmail[email]
-	s.mu.RUnlock()
 	if u == nil || u.Deleted {
 		return nil, "users_not_found"
 	}

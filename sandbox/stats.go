@@ -19,7 +19,8 @@ type Stats struct {
 	FaultsInjected int64 `json:"faults_injected"`
 	// FaultsByStatus splits FaultsInjected by HTTP status.
 	FaultsByStatus map[int]int64 `json:"faults_by_status"`
-	// SlackMethods counts served Slack calls by method (users.list…).
+	// SlackMethods counts served Slack calls by method (users.list…; SCIM
+	// calls as scim.v2.Users).
 	SlackMethods map[string]int64 `json:"slack_methods"`
 	// SalesforceEndpoints counts served Salesforce calls by endpoint
 	// (oauth2/token, query, queryMore, sobjects, id…).
@@ -62,7 +63,9 @@ func (c *statsCounter) fault(status int) {
 }
 
 func (c *statsCounter) slackMethod(name string) {
-	if _, known := slackMethods[name]; !known {
+	_, known := slackMethods[name]
+	_, admin := slackAdminMethods[name]
+	if !known && !admin && name != scimStatName {
 		name = "unknown"
 	}
 	c.mu.Lock()

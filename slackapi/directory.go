@@ -27,6 +27,17 @@ type Config struct {
 	TokenFor func(teamID string) (string, error)
 	// Timeout bounds each HTTP request; zero means DefaultTimeout.
 	Timeout time.Duration
+	// AdminToken is an org admin's user token, for what no bot token may
+	// do: creating workspaces (admin.teams.create) and members (SCIM,
+	// admin.users.assign). SetPrimaryOwner and MigrateWorkspace use it too
+	// when it is set, and the workspace's bot token otherwise. Optional;
+	// the sandbox's is "xoxp-sandbox-admin".
+	AdminToken string
+	// SCIMURL is the base URL of Slack's SCIM API, e.g.
+	// "http://127.0.0.1:7070/scim/v2/"; empty means Slack's own
+	// (DefaultSCIMURL) when APIURL is empty, else APIURL's "api/" replaced
+	// by "scim/v2/", which is where the sandbox serves it.
+	SCIMURL string
 }
 
 // Directory answers the product's questions about Slack workspaces. It is
@@ -36,6 +47,11 @@ type Directory struct {
 	tokenFor func(teamID string) (string, error)
 	http     *http.Client
 	log      *zap.Logger
+
+	// admin is the client of Config.AdminToken, nil without one; scimURL
+	// is where SCIM is served, with its trailing slash.
+	admin   *teamClient
+	scimURL string
 
 	mu      sync.Mutex
 	clients map[string]*teamClient
@@ -68,7 +84,7 @@ func New(cfg Config, log *zap.Logger) *Directory {
 	if tokenFor == nil {
 		tokenFor = func(string) (string, error) { return "", errors.New("no Config.TokenFor") }
 	}
-	return &Directory{
+	d := &Directory{
 		endpoint: endpoint,
 		tokenFor: tokenFor,
 		// One http.Client for every workspace: the token travels in each
@@ -76,7 +92,15 @@ func New(cfg Config, log *zap.Logger) *Directory {
 		http:    &http.Client{Timeout: timeout},
 		log:     log,
 		clients: make(map[string]*teamClient),
+		scimURL: scimURLFor(cfg, endpoint),
 	}
+	if cfg.AdminToken != "" {
+		d.admin = &teamClient{
+			api:   slack.New(cfg.AdminToken, slack.OptionAPIURL(endpoint), slack.OptionHTTPClient(d.http)),
+			token: cfg.AdminToken,
+		}
+	}
+	return d
 }
 
 // client returns the cached client of teamID, building it on first use.

@@ -3,7 +3,10 @@
 //
 // It speaks Slack's Web API through github.com/slack-go/slack, with one bot
 // token per workspace, so the same code runs against slack.com and against
-// the sandbox (Config.APIURL). Every error keeps slack-go's typed errors
+// the sandbox (Config.APIURL). With an org admin's token (Config.AdminToken)
+// it also creates workspaces and their members (admin.teams.create, SCIM,
+// admin.users.assign, admin.users.setOwner) and moves a workspace into an
+// Enterprise organization. Every error keeps slack-go's typed errors
 // reachable through errors.Is/As and says which call failed for which
 // workspace; Retryable and RetryAfter classify them for the activities'
 // retry policies.

@@ -20,12 +20,13 @@ var transientErrorCodes = []string{"ratelimited", "internal_error", "fatal_error
 
 // Retryable says whether err may heal by itself, so that an activity should
 // retry: rate limits (*slack.RateLimitedError, or a 429 that came without
-// Retry-After), server errors (slack.StatusCodeError of 500 and above),
-// Slack's own transient error codes, and network failures (including the
-// per-request timeout). A refused token, an unknown member, every other
-// Slack error and a cancelled context are not retryable.
+// Retry-After), server errors (slack.StatusCodeError or *SCIMError of 500
+// and above), Slack's own transient error codes, and network failures
+// (including the per-request timeout). A refused token (bot or admin), an
+// unknown member, every other Slack error and a cancelled context are not
+// retryable.
 func Retryable(err error) bool {
-	if err == nil || errors.Is(err, ErrInvalidAuth) || errors.Is(err, ErrMemberNotFound) {
+	if err == nil || errors.Is(err, ErrInvalidAuth) || errors.Is(err, ErrMemberNotFound) || errors.Is(err, ErrAdminTokenRefused) {
 		return false
 	}
 	if _, ok := errors.AsType[*slack.RateLimitedError](err); ok {
@@ -33,6 +34,9 @@ func Retryable(err error) bool {
 	}
 	if e, ok := errors.AsType[slack.StatusCodeError](err); ok {
 		return e.Code >= http.StatusInternalServerError || e.Code == http.StatusTooManyRequests
+	}
+	if e, ok := errors.AsType[*SCIMError](err); ok {
+		return e.StatusCode >= http.StatusInternalServerError || e.StatusCode == http.StatusTooManyRequests
 	}
 	if code := slackErrorCode(err); code != "" {
 		return slices.Contains(transientErrorCodes, code)
