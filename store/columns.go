@@ -90,6 +90,14 @@ var searchedMappingCols = []string{
 	"slack_name_lc", "slack_email_lc", "slack_user_id_lc", "salesforce_username_lc", "salesforce_email_lc",
 }
 
+// searchBranchCond is the extra condition of a searched column's branch:
+// the index of the Salesforce email holds only the emails that differ from
+// the Slack one (the others are found through the Slack email), and a
+// partial index serves only queries that name its condition.
+var searchBranchCond = map[string]string{
+	"salesforce_email_lc": " AND salesforce_email_lc <> slack_email_lc",
+}
+
 // searchedMemberCols are the folded member columns SearchMembers scans
 // (member_words besides).
 var searchedMemberCols = []string{"name_lc", "real_name_lc", "email_lc", "user_id_lc"}

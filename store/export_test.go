@@ -1,7 +1,7 @@
 package store
 
-// SetPageHook makes s report the length of every ListMappings page to fn
-// (nil: stop), for the test of bounded pages.
+// SetPageHook makes s report the length of every ListMappings (and
+// StreamJobRows) page to fn (nil: stop), for the test of bounded pages.
 func SetPageHook(s Store, fn func(n int)) {
 	switch s := s.(type) {
 	case *sqliteStore:

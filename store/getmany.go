@@ -77,3 +77,61 @@ func (s *pgStore) GetMappings(ctx context.Context, connectionID string, slackUse
 	}
 	return out, nil
 }
+
+// GetLiveMappingsBySalesforceUsers reads, for many Salesforce users at once,
+// the live (invited or linked) mapping holding each in a connection (the
+// most recently updated one, as FindBySalesforceUser).
+func (s *sqliteStore) GetLiveMappingsBySalesforceUsers(ctx context.Context, connectionID string, salesforceUserIDs []string) (map[string]Mapping, error) {
+	out := make(map[string]Mapping, len(salesforceUserIDs))
+	for start := 0; start < len(salesforceUserIDs); start += getManyChunk {
+		chunk := salesforceUserIDs[start:min(start+getManyChunk, len(salesforceUserIDs))]
+		args := append([]any{connectionID}, toAny(chunk)...)
+		rows, err := s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings INDEXED BY mappings_sf_user
+			WHERE connection_id = ? AND salesforce_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND state IN ('invited', 'linked')
+			ORDER BY updated_at`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
+		}
+		for rows.Next() {
+			m, err := scanSQLiteMapping(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
+			}
+			out[m.SalesforceUserID] = m // later (more recent) rows win
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
+		}
+	}
+	return out, nil
+}
+
+// GetLiveMappingsBySalesforceUsers reads, for many Salesforce users at once,
+// the live mapping holding each in a connection.
+func (s *pgStore) GetLiveMappingsBySalesforceUsers(ctx context.Context, connectionID string, salesforceUserIDs []string) (map[string]Mapping, error) {
+	out := make(map[string]Mapping, len(salesforceUserIDs))
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT `+mappingCols+` FROM mappings
+			WHERE connection_id = $1 AND salesforce_user_id = ANY($2) AND state IN ('invited', 'linked')
+			ORDER BY updated_at`, connectionID, salesforceUserIDs)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanPGMapping(rows)
+			if err != nil {
+				return err
+			}
+			out[m.SalesforceUserID] = m
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
+	}
+	return out, nil
+}

@@ -14,7 +14,8 @@ import (
 // pgStore is the PostgreSQL Store.
 type pgStore struct {
 	pool *pgPool
-	// pageHook, when set (tests), sees the length of each ListMappings page.
+	// pageHook, when set (tests), sees the length of each ListMappings and
+	// StreamJobRows page.
 	pageHook func(n int)
 }
 

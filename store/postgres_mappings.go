@@ -47,26 +47,9 @@ func (s *pgStore) ApplyMappings(ctx context.Context, key string, ms []Mapping) (
 				return nil
 			}
 		}
-		if len(rows) > 0 {
-			// ON COMMIT DROP: the staging table never outlives the
-			// transaction, whichever way it ends.
-			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE mappings_in (LIKE mappings INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
-				return fmt.Errorf("stage: %w", err)
-			}
-			args := make([]any, 0, mappingInsertWidth)
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"mappings_in"}, strings.Split(mappingInsertCols, ", "),
-				pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-					args = appendMappingArgs(args[:0], &rows[i], pgTime)
-					return args, nil
-				}))
-			if err != nil {
-				return fmt.Errorf("copy: %w", err)
-			}
-			if err := tx.QueryRow(ctx, pgMergeMappings).Scan(&res.Inserted, &res.Updated); err != nil {
-				return fmt.Errorf("merge: %w", err)
-			}
+		if res, err = pgWriteMappings(ctx, tx, rows); err != nil {
+			return err
 		}
-		res.Unchanged = len(rows) - res.Inserted - res.Updated
 		if key != "" {
 			return pgSaveKey(ctx, tx, key, res)
 		}
@@ -75,6 +58,32 @@ func (s *pgStore) ApplyMappings(ctx context.Context, key string, ms []Mapping) (
 	if err != nil {
 		return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
 	}
+	return res, nil
+}
+
+// pgWriteMappings writes prepared rows inside tx (ApplyMappings,
+// UpdateJobRows).
+func pgWriteMappings(ctx context.Context, tx pgx.Tx, rows []Mapping) (res ApplyResult, err error) {
+	if len(rows) > 0 {
+		// ON COMMIT DROP: the staging table never outlives the
+		// transaction, whichever way it ends.
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE mappings_in (LIKE mappings INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
+			return res, fmt.Errorf("stage: %w", err)
+		}
+		args := make([]any, 0, mappingInsertWidth)
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"mappings_in"}, strings.Split(mappingInsertCols, ", "),
+			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+				args = appendMappingArgs(args[:0], &rows[i], pgTime)
+				return args, nil
+			}))
+		if err != nil {
+			return res, fmt.Errorf("copy: %w", err)
+		}
+		if err := tx.QueryRow(ctx, pgMergeMappings).Scan(&res.Inserted, &res.Updated); err != nil {
+			return res, fmt.Errorf("merge: %w", err)
+		}
+	}
+	res.Unchanged = len(rows) - res.Inserted - res.Updated
 	return res, nil
 }
 
@@ -194,7 +203,7 @@ var pgSearchMappingsSQL = func() string {
 	branches := make([]string, len(searchedMappingCols))
 	for i, c := range searchedMappingCols {
 		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = $1 AND ` +
-			c + ` >= $2 AND ` + c + ` < $3`
+			c + ` >= $2 AND ` + c + ` < $3` + searchBranchCond[c]
 	}
 	return `WITH hits AS (` + strings.Join(branches, " UNION ") + `),
 	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT $4)

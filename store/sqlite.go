@@ -48,7 +48,8 @@ type sqliteStore struct {
 	w *sql.DB
 	// r are the readers, query-only; in WAL mode they read beside w.
 	r *sql.DB
-	// pageHook, when set (tests), sees the length of each ListMappings page.
+	// pageHook, when set (tests), sees the length of each ListMappings and
+	// StreamJobRows page.
 	pageHook func(n int)
 }
 
@@ -68,7 +69,9 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
+	// Readers keep a smaller page cache: there are several of them, and the
+	// cache is memory outside Go's heap that the worker's limit cannot see.
+	r, err := sql.Open("sqlite", path+"?"+strings.Replace(sqliteParams, "cache_size(-65536)", "cache_size(-8192)", 1)+"&_query_only=1")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)

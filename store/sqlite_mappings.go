@@ -65,27 +65,9 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 			return res, nil
 		}
 	}
-	w := &sqliteMappingWriter{
-		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
-		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
-		stored:  make(map[string]Mapping, sqliteChunk),
-		args:    make([]any, 0, sqliteChunk*mappingInsertWidth),
+	if res, err = sqliteWriteMappings(ctx, tx, rows); err != nil {
+		return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
 	}
-	defer w.close()
-	if w.update, err = tx.PrepareContext(ctx, sqliteUpdateMapping); err != nil {
-		return res, fmt.Errorf("store: apply mappings: prepare: %w", err)
-	}
-	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
-			end++
-		}
-		if err := w.write(ctx, rows[start:end], &res); err != nil {
-			return ApplyResult{}, fmt.Errorf("store: apply mappings: rows of %s from %s: %w", rows[start].ConnectionID, rows[start].SlackUserID, err)
-		}
-		start = end
-	}
-	res.Unchanged = len(rows) - res.Inserted - res.Updated
 	if key != "" {
 		if err := sqliteSaveKey(ctx, tx, key, res); err != nil {
 			return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
@@ -94,6 +76,33 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 	if err := tx.Commit(); err != nil {
 		return ApplyResult{}, fmt.Errorf("store: apply mappings: commit: %w", err)
 	}
+	return res, nil
+}
+
+// sqliteWriteMappings writes prepared rows, sorted by connection then
+// user, inside tx (ApplyMappings, UpdateJobRows).
+func sqliteWriteMappings(ctx context.Context, tx *sql.Tx, rows []Mapping) (res ApplyResult, err error) {
+	w := &sqliteMappingWriter{
+		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
+		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
+		stored:  make(map[string]Mapping, sqliteChunk),
+		args:    make([]any, 0, sqliteChunk*mappingInsertWidth),
+	}
+	defer w.close()
+	if w.update, err = tx.PrepareContext(ctx, sqliteUpdateMapping); err != nil {
+		return res, fmt.Errorf("prepare: %w", err)
+	}
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
+			end++
+		}
+		if err := w.write(ctx, rows[start:end], &res); err != nil {
+			return ApplyResult{}, fmt.Errorf("rows of %s from %s: %w", rows[start].ConnectionID, rows[start].SlackUserID, err)
+		}
+		start = end
+	}
+	res.Unchanged = len(rows) - res.Inserted - res.Updated
 	return res, nil
 }
 
@@ -328,7 +337,7 @@ var sqliteSearchMappingsSQL = func() string {
 	branches := make([]string, len(searchedMappingCols))
 	for i, c := range searchedMappingCols {
 		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings INDEXED BY ` + sqliteSearchIndex[c] +
-			` WHERE connection_id = ?1 AND ` + c + ` >= ?2 AND ` + c + ` < ?3`
+			` WHERE connection_id = ?1 AND ` + c + ` >= ?2 AND ` + c + ` < ?3` + searchBranchCond[c]
 	}
 	return `WITH hits (slack_name_lc, slack_user_id) AS (` + strings.Join(branches, " UNION ") + `),
 	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT ?4)

@@ -136,6 +136,15 @@ type Store interface {
 	// GetMappings reads the mappings of many members at once (a batch of
 	// automatic mapping); members without one are absent from the map.
 	GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error)
+	// GetLiveMappingsBySalesforceUsers reads, for many Salesforce users at
+	// once, the live mapping holding each (as FindBySalesforceUser).
+	GetLiveMappingsBySalesforceUsers(ctx context.Context, connectionID string, salesforceUserIDs []string) (map[string]Mapping, error)
+	// GetMembers reads the members of a workspace with these user ids,
+	// deleted ones included.
+	GetMembers(ctx context.Context, workspace string, userIDs []string) (map[string]Member, error)
+	// GetMembersByEmail reads the live members of a workspace with these
+	// emails (case-insensitive), by lower-cased email.
+	GetMembersByEmail(ctx context.Context, workspace string, emails []string) (map[string][]Member, error)
 	// FindBySalesforceUser returns the live (invited or linked) mapping that
 	// holds a Salesforce user in a connection, if any (the most recently
 	// updated one, should there be several).
@@ -174,6 +183,50 @@ type Store interface {
 	// starts with query (case-insensitive), at most limit of them (as in
 	// SearchMappings), ordered by name then user id.
 	SearchMembers(ctx context.Context, workspace, query string, limit int) ([]Member, error)
+
+	// CreateJob records a new mapping job (see jobs.go); an error wrapping
+	// ErrJobExists when its id is taken.
+	CreateJob(ctx context.Context, j Job) error
+	// GetJob reads a job; false when there is none.
+	GetJob(ctx context.Context, id string) (Job, bool, error)
+	// AppendJobRows stores rows of a job's file (their Seq, Line and keys;
+	// the other fields are ignored), in one transaction. It is idempotent
+	// on (job, Seq): a row whose Seq is already stored is left as it is,
+	// so a retried append writes nothing twice. One call may not name a
+	// Seq twice. An error wrapping ErrNoJob when the job is unknown.
+	AppendJobRows(ctx context.Context, jobID string, rows []JobRow) error
+	// JobRows reads the job's rows with from <= Seq < to, ordered by Seq.
+	JobRows(ctx context.Context, jobID string, from, to int) ([]JobRow, error)
+	// UpdateJobRows writes, by Seq, each row's validation fields, Plan,
+	// Outcome, Reason, Moves and UpdatedAt (now when zero), and applies
+	// mappings (as ApplyMappings does; each of the job's connection), in
+	// one transaction: a job never half-applies a row. Every Seq must be
+	// stored, and named once. key makes it idempotent as in ApplyMappings
+	// (its own kind of key): a second call with the key writes nothing
+	// and returns the first call's result with Replayed set. The result
+	// counts the mappings.
+	UpdateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping) (ApplyResult, error)
+	// JobCounts sums up the job's rows by plan, outcome and reason.
+	JobCounts(ctx context.Context, jobID string) (JobCounts, error)
+	// StreamJobRows hands every row of the job to fn, ordered by Seq, read
+	// in keyset pages (memory does not grow with the job; fn may call the
+	// store). An error from fn stops it and is returned as is.
+	StreamJobRows(ctx context.Context, jobID string, fn func(JobRow) error) error
+	// SettleJobInvitations follows the job's rows whose Outcome is
+	// invited, with one set-based statement per kind: a row whose member's
+	// mapping (in the job's connection) is now linked to the row's
+	// Salesforce user becomes linked; a row whose invitation no longer
+	// stands (the mapping is no longer invited to that Salesforce user, or
+	// its InviteExpiresAt <= now) stays invited with Reason
+	// JobInvitationExpired. It returns how many rows it linked, how many it
+	// found expired, and how many are still waiting (invited, not
+	// expired).
+	SettleJobInvitations(ctx context.Context, jobID string, now time.Time) (linked, expired, waiting int, err error)
+	// CancelJobRows ends a job: every row with no Outcome yet becomes
+	// refused with Reason reason (rows with an Outcome are kept), and it
+	// returns how many. Cancelling a cancelled job changes nothing and
+	// returns 0.
+	CancelJobRows(ctx context.Context, jobID, reason string) (int, error)
 }
 
 // Search limits.

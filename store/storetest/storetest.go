@@ -26,15 +26,16 @@ type Backend struct {
 	// url, for the checks below the interface (schema_migrations).
 	QueryInt func(t *testing.T, url, query string) int
 	// ObservePages, when set, makes s report the size of every page
-	// ListMappings reads to fn.
+	// ListMappings or StreamJobRows reads to fn.
 	ObservePages func(s store.Store, fn func(n int))
 }
 
 // Run runs the suite against b.
 func Run(t *testing.T, b Backend) {
-	// The timing test runs first and alone: parallel subtests wait until
+	// The timing tests run first and alone: parallel subtests wait until
 	// the sequential ones are done.
 	t.Run("Timing", func(t *testing.T) { testTiming(t, b) })
+	t.Run("JobTiming", func(t *testing.T) { testJobTiming(t, b) })
 	tests := []struct {
 		name string
 		fn   func(*testing.T, Backend)
@@ -49,10 +50,22 @@ func Run(t *testing.T, b Backend) {
 		{"List12000", testList},
 		{"Count", testCount},
 		{"SearchMappings", testSearchMappings},
+		{"SearchSalesforceEmail", testSearchSalesforceEmail},
 		{"FindBySalesforceUser", testFindBySalesforceUser},
 		{"ClearMapping", testClearMapping},
 		{"ExpireInvitations", testExpireInvitations},
 		{"Members", testMembers},
+		{"Jobs", testJobs},
+		{"JobAppend", testJobAppend},
+		{"JobAppendConcurrent", testJobAppendConcurrent},
+		{"JobUpdate", testJobUpdate},
+		{"JobUpdateReplay", testJobUpdateReplay},
+		{"JobUpdateConcurrentSameKey", testJobUpdateConcurrentSameKey},
+		{"JobUpdateRefusesBadBatch", testJobUpdateRefusesBadBatch},
+		{"JobCounts", testJobCounts},
+		{"JobStream12001", testJobStream},
+		{"JobSettle", testJobSettle},
+		{"JobCancel", testJobCancel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
