@@ -189,7 +189,9 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 	if field == "" {
 		field = string(model.MatchEmail)
 	}
-	fold := field != string(model.MatchFederationIdentifier)
+	// Emails and usernames compare case-insensitively; Federation IDs as
+	// they are; user ids by their case-sensitive 15-character form.
+	fold := field != string(model.MatchFederationIdentifier) && field != "Id"
 	out := make(map[string][]salesforce.User, len(keys))
 	for start := 0; start < len(keys); start += soqlInChunk {
 		chunk := keys[start:min(start+soqlInChunk, len(keys))]
@@ -204,6 +206,9 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 				if fold {
 					k = strings.ToLower(k)
 				}
+				if field == "Id" {
+					k = shortID(k)
+				}
 				out[k] = append(out[k], u)
 			}
 			return nil
@@ -216,8 +221,18 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 	return out, nil
 }
 
+// shortID is a Salesforce id's case-sensitive 15-character form.
+func shortID(id string) string {
+	if len(id) >= 15 {
+		return id[:15]
+	}
+	return id
+}
+
 func matchValue(u salesforce.User, field string) string {
 	switch field {
+	case "Id":
+		return u.Id
 	case string(model.MatchFederationIdentifier):
 		return u.FederationIdentifier
 	case string(model.MatchUsername):

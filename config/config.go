@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +39,12 @@ type Config struct {
 	Timing workflows.Timing
 	// WorkspaceIdle is how long a workspace without connections keeps its workflow.
 	WorkspaceIdle time.Duration
+	// Jobs shape the CSV mapping jobs this starter starts.
+	Jobs workflows.JobSettings
 	// DataDir holds the default run's files (.data).
 	DataDir string
+	// MemoryLimitMB is the worker's soft memory limit (SFCONNECT_MEMORY_LIMIT_MB).
+	MemoryLimitMB int64
 	// DatabaseURL is the store: PostgreSQL (postgres://…) in production,
 	// SQLite under DataDir by default.
 	DatabaseURL string
@@ -77,6 +82,28 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.WorkspaceIdle, err = duration(getenv, "SFCONNECT_WORKSPACE_IDLE", workflows.DefaultIdleTimeout); err != nil {
+		return c, err
+	}
+	limit, err := positive(getenv, "SFCONNECT_MEMORY_LIMIT_MB", 200)
+	if err != nil {
+		return c, err
+	}
+	c.MemoryLimitMB = int64(limit)
+	c.Jobs = workflows.DefaultJobSettings
+	if c.Jobs.InviteTTL, err = duration(getenv, "SFCONNECT_INVITE_TTL", c.Jobs.InviteTTL); err != nil {
+		return c, err
+	}
+	c.Timing.InviteTTL = c.Jobs.InviteTTL
+	if c.Jobs.ApprovalTTL, err = duration(getenv, "SFCONNECT_JOB_APPROVAL_TTL", c.Jobs.ApprovalTTL); err != nil {
+		return c, err
+	}
+	if c.Jobs.FollowEvery, err = duration(getenv, "SFCONNECT_JOB_FOLLOW_EVERY", c.Jobs.FollowEvery); err != nil {
+		return c, err
+	}
+	if c.Jobs.BatchSize, err = positive(getenv, "SFCONNECT_JOB_BATCH", c.Jobs.BatchSize); err != nil {
+		return c, err
+	}
+	if c.Jobs.Parallelism, err = positive(getenv, "SFCONNECT_JOB_PARALLELISM", c.Jobs.Parallelism); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -159,6 +186,18 @@ func duration(getenv func(string) string, name string, def time.Duration) (time.
 		return 0, fmt.Errorf("%s=%q is not a positive duration (examples: 168h, 30m, 10s)", name, v)
 	}
 	return d, nil
+}
+
+func positive(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q is not a positive whole number", name, v)
+	}
+	return n, nil
 }
 
 func or(v, def string) string {

@@ -29,3 +29,9 @@ func describe(err error) string {
 	}
 	return msg
 }
+
+// isNotFound reports whether Temporal said the workflow does not exist.
+func isNotFound(err error) bool {
+	var notFound *serviceerror.NotFound
+	return errors.As(err, &notFound)
+}

@@ -18,7 +18,7 @@ func (a *app) membersCommand() *cobra.Command {
 		RunE:  groupUsage,
 	}
 	cmd.AddCommand(a.membersAutoMapCommand(), a.membersAddCommand(), a.membersSignInCommand(),
-		a.membersClearCommand(), a.membersSearchCommand(), a.membersExportCommand())
+		a.membersClearCommand(), a.membersSearchCommand(), a.membersExportCommand(), a.membersImportCommand())
 	return cmd
 }
 

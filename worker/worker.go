@@ -55,5 +55,6 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
 	r.RegisterActivity(acts)
 }

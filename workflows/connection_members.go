@@ -33,6 +33,7 @@ func (w *connectionRun) setupMembers(ctx workflow.Context) error {
 		{UpdateCompleteSignIn, w.completeSignIn, w.validateCompleteSignIn},
 		{UpdateSearch, w.search, w.validateSearch},
 		{UpdateExport, w.export, w.validateExport},
+		{UpdateImport, w.grantImport, w.validateImport},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -325,6 +326,28 @@ func (w *connectionRun) export(ctx workflow.Context, req ExportRequest) (ExportG
 		return ExportGrant{}, err
 	}
 	return ExportGrant{ConnectionID: w.c.ID}, nil
+}
+
+func (w *connectionRun) validateImport(_ workflow.Context, req ImportRequest) error {
+	if err := w.requireState(model.ActionMap, mappable...); err != nil {
+		return err
+	}
+	return requireCaller(req.As)
+}
+
+// grantImport checks that the caller may map members and names the job
+// their file becomes; the CLI then uploads the rows and starts the job.
+func (w *connectionRun) grantImport(ctx workflow.Context, req ImportRequest) (ImportGrant, error) {
+	if _, err := w.authorizeSlack(ctx, model.ActionMap, req.As); err != nil {
+		return ImportGrant{}, err
+	}
+	var suffix string
+	if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newState()[:8] }).Get(&suffix); err != nil {
+		return ImportGrant{}, err
+	}
+	id := workflow.Now(ctx).UTC().Format("20060102-150405") + "-" + suffix
+	w.record(ctx, model.ActionMap, req.As, "CSV job "+id+" for "+req.FileName)
+	return ImportGrant{JobID: id, ConnectionID: w.c.ID, OrgURL: w.c.OrgURL, OrgID: w.c.OrgID}, nil
 }
 
 // nextInviteExpiry is when the earliest invitation runs out (zero: none).

@@ -5,6 +5,7 @@
 // machine. `make bench` builds the worker and runs it.
 //
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
+//	bench import [-rows 1000000] [-baseline 1000]
 package main
 
 import (
@@ -35,8 +36,19 @@ func main() {
 		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
 		_ = fs.Parse(os.Args[2:])
 		err = benchAutoMap(ctx, o)
+	case "import":
+		fs := flag.NewFlagSet("import", flag.ExitOnError)
+		o := importOptions{}
+		fs.IntVar(&o.rows, "rows", 1000000, "rows of the CSV file (and generated members and users)")
+		fs.IntVar(&o.baseline, "baseline", 1000, "rows the naive design (one activity per row) imports")
+		fs.IntVar(&o.batch, "batch", 0, "rows per batch activity (0: the product's default)")
+		fs.IntVar(&o.parallelism, "parallelism", 0, "batches at once (0: the product's default)")
+		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")
+		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
+		_ = fs.Parse(os.Args[2:])
+		err = benchImport(ctx, o)
 	default:
-		err = fmt.Errorf("unknown benchmark %q (automap)", os.Args[1])
+		err = fmt.Errorf("unknown benchmark %q (automap, import)", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

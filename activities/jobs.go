@@ -1,0 +1,353 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/sfconnect/sfconnect/slackapi"
+	"github.com/sfconnect/sfconnect/store"
+)
+
+// JobRef names a CSV mapping job and its connection.
+type JobRef struct {
+	ID               string `json:"id"`
+	Workspace        string `json:"workspace"`
+	OrgID            string `json:"org_id"`
+	OrgURL           string `json:"org_url"`
+	ConnectionID     string `json:"connection_id"`
+	SlackColumn      string `json:"slack_column"`
+	SalesforceColumn string `json:"salesforce_column"`
+	Rows             int    `json:"rows"`
+	CreatedBy        string `json:"created_by"`
+}
+
+// JobBatchInput is one range of a job's rows, From <= Seq < To.
+type JobBatchInput struct {
+	Job  JobRef `json:"job"`
+	From int    `json:"from"`
+	To   int    `json:"to"`
+	// Key makes the batch's writes idempotent.
+	Key string `json:"key"`
+	// InviteExpiresAt is when the invitations the batch makes expire.
+	InviteExpiresAt time.Time `json:"invite_expires_at,omitempty"`
+}
+
+// JobBatchResult counts what a batch did with its rows.
+type JobBatchResult struct {
+	Rows      int `json:"rows"`
+	Invited   int `json:"invited"`
+	Unchanged int `json:"unchanged"`
+	Refused   int `json:"refused"`
+	Moves     int `json:"moves"`
+	Skipped   int `json:"skipped"` // rows already ended (refused at upload or by an earlier attempt)
+}
+
+// Refusal reasons of SPEC section 5, one place for each.
+const (
+	ReasonUnknownMember     = "unknown Slack member"
+	ReasonDeletedMember     = "deactivated Slack member"
+	ReasonAmbiguousMember   = "two or more Slack members have this email"
+	ReasonUnknownUser       = "unknown Salesforce user"
+	ReasonInactiveUser      = "inactive Salesforce user"
+	ReasonAmbiguousUser     = "two or more Salesforce users have this email"
+	ReasonUserMappedToOther = "the Salesforce user is mapped to another member"
+	ReasonCancelled         = "job cancelled before this row"
+	ReasonApprovalExpired   = "job not approved in time"
+	ReasonInvitationExpired = "invitation expired"
+)
+
+// ValidateJobBatch checks a range of a job's rows against the directories
+// and the current mappings, without changing any mapping: each row gets its
+// plan (invite, unchanged) or its refusal with a reason.
+func (a *Activities) ValidateJobBatch(ctx context.Context, in JobBatchInput) (JobBatchResult, error) {
+	return a.jobBatch(ctx, in, false)
+}
+
+// ApplyJobBatch applies a range of an approved job's rows: it checks each
+// planned row again against the mappings of now, writes the invitations and
+// every row's outcome in one transaction (idempotent by key), so that a row
+// is never half applied and a batch done twice changes nothing.
+func (a *Activities) ApplyJobBatch(ctx context.Context, in JobBatchInput) (JobBatchResult, error) {
+	return a.jobBatch(ctx, in, true)
+}
+
+func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool) (JobBatchResult, error) {
+	var res JobBatchResult
+	rows, err := a.Store.JobRows(ctx, in.Job.ID, in.From, in.To)
+	if err != nil {
+		return res, err
+	}
+	var todo []store.JobRow
+	for _, r := range rows {
+		if r.Outcome != store.OutcomeNone { // refused at upload or validation, or done by an earlier attempt
+			res.Skipped++
+			continue
+		}
+		todo = append(todo, r)
+	}
+	res.Rows = len(rows)
+	if len(todo) == 0 {
+		return res, nil
+	}
+	// Both phases resolve the rows against the directories: validation
+	// stores only its refusals (a write per row is what costs most on one
+	// SQLite file), and applying decides against the directories and
+	// mappings of now.
+	if err := a.resolveSlack(ctx, in.Job, todo); err != nil {
+		return res, err
+	}
+	activity.RecordHeartbeat(ctx, "slack")
+	if err := a.resolveSalesforce(ctx, in.Job, todo); err != nil {
+		return res, err
+	}
+	activity.RecordHeartbeat(ctx, "salesforce")
+	var slackIDs, sfIDs []string
+	for _, r := range todo {
+		if r.Reason == "" {
+			slackIDs = append(slackIDs, r.SlackUserID)
+			sfIDs = append(sfIDs, r.SalesforceUserID)
+		}
+	}
+	current, err := a.Store.GetMappings(ctx, in.Job.ConnectionID, slackIDs)
+	if err != nil {
+		return res, err
+	}
+	holders, err := a.Store.GetLiveMappingsBySalesforceUsers(ctx, in.Job.ConnectionID, sfIDs)
+	if err != nil {
+		return res, err
+	}
+	var mappings []store.Mapping
+	var writes []store.JobRow
+	now := time.Now().UTC()
+	for i := range todo {
+		r := &todo[i]
+		plan, moves := planRow(r, current, holders)
+		r.Moves = moves
+		switch {
+		case !apply:
+			r.Plan = plan
+			if plan == store.OutcomeRefused {
+				r.Outcome = store.OutcomeRefused // a refusal is final: nothing will change it
+				writes = append(writes, *r)
+			}
+		default:
+			r.Plan, r.Outcome = plan, plan
+			writes = append(writes, *r)
+			if plan == store.OutcomeInvited {
+				mappings = append(mappings, store.Mapping{
+					ConnectionID: in.Job.ConnectionID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID,
+					SlackUserID: r.SlackUserID, SlackEmail: r.SlackEmail, SlackName: r.SlackName,
+					SalesforceUserID: r.SalesforceUserID, SalesforceUsername: r.SalesforceUsername, SalesforceEmail: r.SalesforceEmail,
+					State: store.StateInvited, Source: store.SourceCSV, InviteExpiresAt: in.InviteExpiresAt.UTC(),
+					UpdatedAt: now, UpdatedBy: "job " + in.Job.ID,
+				})
+			}
+		}
+		switch plan {
+		case store.OutcomeInvited:
+			res.Invited++
+		case store.OutcomeUnchanged:
+			res.Unchanged++
+		case store.OutcomeRefused:
+			res.Refused++
+		}
+		if moves {
+			res.Moves++
+		}
+	}
+	if len(writes) == 0 && len(mappings) == 0 {
+		return res, nil
+	}
+	if _, err := a.Store.UpdateJobRows(ctx, in.Key, in.Job.ID, writes, mappings); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// planRow decides what applying a resolved row does, against the mappings of
+// now: the member's (current, by member) and the Salesforce user's holder.
+func planRow(r *store.JobRow, current, holders map[string]store.Mapping) (plan store.Outcome, moves bool) {
+	if r.Reason != "" {
+		return store.OutcomeRefused, false
+	}
+	if h, ok := holders[r.SalesforceUserID]; ok && h.SlackUserID != r.SlackUserID {
+		r.Reason = ReasonUserMappedToOther
+		return store.OutcomeRefused, false
+	}
+	cur, ok := current[r.SlackUserID]
+	switch {
+	case ok && cur.State == store.StateLinked && cur.SalesforceUserID == r.SalesforceUserID:
+		return store.OutcomeUnchanged, false
+	case ok && cur.State == store.StateLinked:
+		return store.OutcomeInvited, true // moves a linked member to another user
+	}
+	return store.OutcomeInvited, false
+}
+
+// resolveSlack finds each row's member in the workspace's directory copy,
+// asking Slack for the few it does not hold (members who joined since it
+// was copied). A row it cannot resolve gets its refusal reason.
+func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []store.JobRow) error {
+	byEmail := job.SlackColumn == "slack_email"
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.SlackKey
+	}
+	found := map[string]store.Member{}
+	if byEmail {
+		many, err := a.Store.GetMembersByEmail(ctx, job.Workspace, keys)
+		if err != nil {
+			return err
+		}
+		for k, ms := range many {
+			if len(ms) > 1 {
+				found[k] = store.Member{UserID: "", Name: "ambiguous"}
+				continue
+			}
+			found[k] = ms[0]
+		}
+	} else {
+		many, err := a.Store.GetMembers(ctx, job.Workspace, keys)
+		if err != nil {
+			return err
+		}
+		found = many
+	}
+	for i := range rows {
+		r := &rows[i]
+		k := r.SlackKey
+		if byEmail {
+			k = strings.ToLower(k)
+		}
+		m, ok := found[k]
+		if !ok {
+			var err error
+			m, ok, err = a.askSlack(ctx, job.Workspace, r.SlackKey, byEmail)
+			if err != nil {
+				return err
+			}
+		}
+		switch {
+		case !ok:
+			r.Reason = ReasonUnknownMember
+		case m.UserID == "" && m.Name == "ambiguous":
+			r.Reason = ReasonAmbiguousMember
+		case m.Deleted:
+			r.Reason = ReasonDeletedMember
+		default:
+			r.SlackUserID, r.SlackEmail, r.SlackName = m.UserID, m.Email, firstNonEmpty(m.RealName, m.Name)
+		}
+	}
+	return nil
+}
+
+func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail bool) (store.Member, bool, error) {
+	var m slackapi.Member
+	var err error
+	if byEmail {
+		m, err = a.Slack.MemberByEmail(ctx, team, key)
+	} else {
+		m, err = a.Slack.Member(ctx, team, key)
+	}
+	if errors.Is(err, slackapi.ErrMemberNotFound) {
+		return store.Member{}, false, nil
+	}
+	if err != nil {
+		return store.Member{}, false, classify("slack member lookup", fromSlack, err)
+	}
+	if m.IsBot {
+		return store.Member{}, false, nil
+	}
+	return store.Member{UserID: m.ID, Email: m.Email, RealName: displayName(m), Deleted: m.Deleted}, true, nil
+}
+
+// resolveSalesforce finds each row's Salesforce user, by id, username or
+// email, through SOQL IN queries.
+func (a *Activities) resolveSalesforce(ctx context.Context, job JobRef, rows []store.JobRow) error {
+	field := map[string]string{"salesforce_user_id": "Id", "salesforce_username": "Username", "salesforce_email": "Email"}[job.SalesforceColumn]
+	if field == "" {
+		return refuse(ErrInvalidInput, "job %s: unknown Salesforce column %q", job.ID, job.SalesforceColumn)
+	}
+	var keys []string
+	for _, r := range rows {
+		if r.Reason == "" {
+			keys = append(keys, r.SalesforceKey)
+		}
+	}
+	users, err := a.salesforceUsersByKey(ctx, MapBatchInput{OrgURL: job.OrgURL, MatchingField: field}, keys)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Reason != "" {
+			continue
+		}
+		k := strings.ToLower(r.SalesforceKey)
+		if field == "Id" {
+			k = shortID(r.SalesforceKey)
+		}
+		matched := users[k]
+		switch {
+		case len(matched) == 0:
+			r.Reason = ReasonUnknownUser
+		case len(matched) > 1:
+			r.Reason = ReasonAmbiguousUser
+		case !matched[0].IsActive:
+			r.Reason = ReasonInactiveUser
+		default:
+			u := matched[0]
+			r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail = u.Id, u.Username, u.Email
+		}
+	}
+	return nil
+}
+
+// JobInput names a job for the whole-job activities.
+type JobInput struct {
+	Job    JobRef    `json:"job"`
+	Now    time.Time `json:"now,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// JobPreview counts a job's rows by plan and outcome, with the reasons of
+// its refusals.
+func (a *Activities) JobPreview(ctx context.Context, in JobInput) (store.JobCounts, error) {
+	return a.Store.JobCounts(ctx, in.Job.ID)
+}
+
+// SettleResult is where a job's invitations stand.
+type SettleResult struct {
+	Linked  int `json:"linked"`
+	Expired int `json:"expired"`
+	Waiting int `json:"waiting"`
+}
+
+// SettleJobInvitations follows the invitations a job made: members who
+// signed in are linked, invitations past their time expire.
+func (a *Activities) SettleJobInvitations(ctx context.Context, in JobInput) (SettleResult, error) {
+	if _, err := a.Store.ExpireInvitations(ctx, in.Job.ConnectionID, in.Now); err != nil {
+		return SettleResult{}, err
+	}
+	l, e, w, err := a.Store.SettleJobInvitations(ctx, in.Job.ID, in.Now)
+	return SettleResult{Linked: l, Expired: e, Waiting: w}, err
+}
+
+// EndJobRows ends every row of a job that has no outcome yet with a
+// refusal (a cancelled or expired job), keeping the rows already done.
+func (a *Activities) EndJobRows(ctx context.Context, in JobInput) (int, error) {
+	return a.Store.CancelJobRows(ctx, in.Job.ID, in.Reason)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

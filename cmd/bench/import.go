@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/slackapi"
+	"github.com/sfconnect/sfconnect/store"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+type importOptions struct {
+	rows, baseline, batch, parallelism int
+	temporal, worker                   string
+}
+
+// benchImport times a CSV import end to end on the default run — upload,
+// validation, approval by --yes, and every row's outcome — and, in the same
+// run, the naive design (one activity per row) on a subset.
+func benchImport(ctx context.Context, o importOptions) error {
+	b, err := startBenchEnv(ctx, o.temporal, o.worker)
+	if err != nil {
+		return err
+	}
+	defer b.stop()
+	total := o.rows + o.baseline
+	gen, err := b.Sandbox.Generate(sandbox.GenerateRequest{Team: benchTeam, Members: total, Org: "acme", Users: total, Match: 1})
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	fmt.Printf("Machine: %s\n", machine())
+	fmt.Printf("Sandbox: %d Slack members, %d Salesforce users (generated in %s)\n", gen.TotalMembers, gen.TotalUsers, gen.Duration.Round(time.Millisecond))
+	if o.batch > 0 {
+		b.Config.Jobs.BatchSize = o.batch
+	}
+	if o.parallelism > 0 {
+		b.Config.Jobs.Parallelism = o.parallelism
+	}
+
+	// An active connection without automatic mapping; its activation copies
+	// the Slack directory into the store (set-up, not timed).
+	org := []string{"--workspace", benchTeam, "--org", "acme"}
+	for _, s := range [][]string{
+		{"connect", "request", "--workspace", benchTeam, "--org-url", benchOrg, "--no-auto-map", "--as", "U0OWNER01"},
+		append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, org...),
+		append([]string{"connect", "activate", "--as", "U0OWNER01"}, org...),
+	} {
+		if _, err := b.cli(ctx, s...); err != nil {
+			return err
+		}
+	}
+	t0 := time.Now()
+	pairs, err := generatedPairs(ctx, b)
+	if err != nil {
+		return err
+	}
+	if len(pairs) < o.rows+o.baseline {
+		return fmt.Errorf("only %d generated members", len(pairs))
+	}
+	if err := b.waitDirectory(ctx, pairs[len(pairs)-1][0]); err != nil {
+		return err
+	}
+	fmt.Printf("Directory copied in %s (set-up)\n", time.Since(t0).Round(time.Millisecond))
+
+	file, err := writeImportFile(filepath.Join(b.dir, "import.csv"), pairs[:o.rows])
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	out, err := b.cli(ctx, append([]string{"members", "import", file, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	var s workflows.JobStatus
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		return fmt.Errorf("import output: %w\n%s", err, out)
+	}
+	if s.Invited+s.Unchanged+s.Refused != o.rows || s.Invited != o.rows {
+		return fmt.Errorf("job %s ended %s with %d invited, %d unchanged, %d refused of %d rows", s.ID, s.Phase, s.Invited, s.Unchanged, s.Refused, o.rows)
+	}
+	rate := float64(o.rows) / elapsed.Seconds()
+	fmt.Printf("Import: %d rows in %s (%.0f rows/s), job %s %s\n", o.rows, elapsed.Round(time.Millisecond), rate, s.ID, s.Phase)
+	fmt.Printf("  check and upload %s, validate %s, apply %s\n", s.StartedAt.Sub(start).Round(time.Millisecond),
+		s.ValidatedAt.Sub(s.StartedAt).Round(time.Millisecond), s.AppliedAt.Sub(s.ValidatedAt).Round(time.Millisecond))
+
+	// The naive design on a subset: one activity per row, one at a time.
+	naiveFile, err := writeImportFile(filepath.Join(b.dir, "naive.csv"), pairs[o.rows:o.rows+o.baseline])
+	if err != nil {
+		return err
+	}
+	jobs := b.Config.Jobs
+	b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism = 1, 1
+	start = time.Now()
+	_, err = b.cli(ctx, append([]string{"members", "import", naiveFile, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
+	b.Config.Jobs = jobs
+	if err != nil {
+		return err
+	}
+	naive := float64(o.baseline) / time.Since(start).Seconds()
+	fmt.Printf("\n| design | rows | time | rows/s |\n|---|---|---|---|\n")
+	fmt.Printf("| batches of %d rows, %d at once | %d | %s | %.0f |\n", b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism, o.rows, elapsed.Round(time.Millisecond), rate)
+	fmt.Printf("| naive: one activity per row | %d | %s | %.0f |\n", o.baseline, time.Since(start).Round(time.Millisecond), naive)
+	fmt.Printf("\nRatio: %.0f× the naive rate. Worker peak memory (VmHWM): %.0f MB.\n", rate/naive, b.workerPeakMB())
+	return nil
+}
+
+// waitDirectory waits until the store's copy of the workspace's directory
+// holds the last generated member.
+func (b *benchEnv) waitDirectory(ctx context.Context, last string) error {
+	st, err := store.Open(ctx, b.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		if ms, err := st.GetMembers(ctx, benchTeam, []string{last}); err == nil && len(ms) == 1 {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return fmt.Errorf("the directory was not copied in 5 minutes")
+}
+
+// generatedPairs lists the generated members (ids U1…) with their
+// Salesforce usernames (the generator gives a matched user the member's
+// email as username), through Slack's users.list.
+func generatedPairs(ctx context.Context, b *benchEnv) ([][2]string, error) {
+	dir := slackapi.New(slackapi.Config{APIURL: b.Config.SlackURL(), TokenFor: b.Config.SlackTokenFor}, zap.NewNop())
+	var pairs [][2]string
+	err := dir.ListMembers(ctx, benchTeam, 1000, func(page []slackapi.Member) error {
+		for _, m := range page {
+			if strings.HasPrefix(m.ID, "U1") {
+				pairs = append(pairs, [2]string{m.ID, m.Email})
+			}
+		}
+		return nil
+	})
+	return pairs, err
+}
+
+// writeImportFile writes a CSV mapping members to Salesforce usernames,
+// with an extra column the import ignores.
+func writeImportFile(path string, pairs [][2]string) (string, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "slack_user_id,salesforce_username,note")
+	for i, p := range pairs {
+		fmt.Fprintf(w, "%s,%s,row %d\n", p[0], p[1], i)
+	}
+	if err := w.Flush(); err != nil {
+		return "", err
+	}
+	return path, nil
+}

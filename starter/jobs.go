@@ -1,0 +1,214 @@
+package starter
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfconnect/sfconnect/mappingcsv"
+	"github.com/sfconnect/sfconnect/store"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+func (a *app) jobsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "jobs status|results|approve|cancel JOB",
+		Short: "Follow up CSV mapping jobs",
+		Args:  cobra.ArbitraryArgs,
+		RunE:  groupUsage,
+	}
+	var as, file string
+	status := &cobra.Command{
+		Use: "status JOB", Short: "Where a job stands: phase, preview, outcomes", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.jobStatus(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return a.printJob(s)
+		},
+	}
+	results := &cobra.Command{
+		Use: "results JOB [--file OUT.csv]", Short: "Every row of a job with its line, outcome and reason, as CSV (partial while it runs)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.jobResults(cmd.Context(), args[0], file) },
+	}
+	results.Flags().StringVar(&file, "file", "", "write the CSV to this file instead of stdout")
+	decide := func(name, short string) *cobra.Command {
+		c := &cobra.Command{
+			Use: name + " JOB --as SLACK_USER", Short: short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				c, err := a.temporal()
+				if err != nil {
+					return err
+				}
+				var s workflows.JobStatus
+				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{As: as}, &s); err != nil {
+					return jobNotFound(args[0], err)
+				}
+				if name == workflows.UpdateJobApprove && a.output == "text" {
+					s, err = a.followJob(cmd.Context(), args[0], s.Rows)
+					if err != nil {
+						return err
+					}
+				}
+				return a.printJob(s)
+			},
+		}
+		c.Flags().StringVar(&as, "as", "", "the Slack member id deciding")
+		requireFlags(c, "as")
+		return c
+	}
+	cmd.AddCommand(status, results,
+		decide(workflows.UpdateJobApprove, "Approve a job's preview (the explicit approval a risky job needs)"),
+		decide(workflows.UpdateJobCancel, "Cancel a job; the rows already done are kept"))
+	return cmd
+}
+
+func jobNotFound(id string, err error) error {
+	if err != nil && isNotFound(err) {
+		return fmt.Errorf("no job %s: see the job id printed by `starter members import`", id)
+	}
+	return err
+}
+
+func (a *app) jobStatus(ctx context.Context, id string) (workflows.JobStatus, error) {
+	var s workflows.JobStatus
+	c, err := a.temporal()
+	if err != nil {
+		return s, err
+	}
+	v, err := c.QueryWorkflow(ctx, workflows.JobWorkflowID(id), "", workflows.QueryJob)
+	if err != nil {
+		return s, jobNotFound(id, err)
+	}
+	return s, v.Get(&s)
+}
+
+// followJob shows a job's progress until it stops needing the CLI: it is
+// applied (or ended), or it waits for an approval that --yes could not give.
+func (a *app) followJob(ctx context.Context, id string, rows int) (workflows.JobStatus, error) {
+	bar := a.bar(rows, "validating")
+	defer func() { _ = bar.Finish() }()
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	start := time.Now()
+	for {
+		s, err := a.jobStatus(ctx, id)
+		if err != nil {
+			return s, err
+		}
+		switch s.Phase {
+		case workflows.PhaseValidating:
+			bar.Describe("validating")
+			_ = bar.Set(s.Validated)
+		case workflows.PhaseApplying:
+			bar.Describe(fmt.Sprintf("applying: %d invited, %d unchanged, %d refused", s.Invited, s.Unchanged, s.Refused))
+			_ = bar.Set(s.Applied)
+		default:
+			_ = bar.Finish()
+			if a.output == "text" {
+				fmt.Fprintf(a.env.Err, "%s after %s\n", s.Phase, time.Since(start).Round(time.Millisecond))
+			}
+			return s, nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return s, ctx.Err()
+		}
+	}
+}
+
+func (a *app) printJob(s workflows.JobStatus) error {
+	if a.output == "json" {
+		return a.printJSON(s)
+	}
+	tw := newTable(a.env.Out)
+	fmt.Fprintf(tw, "Job:\t%s (%s ↔ %s)\n", s.ID, s.Workspace, s.OrgID)
+	fmt.Fprintf(tw, "Phase:\t%s\n", s.Phase)
+	fmt.Fprintf(tw, "Rows:\t%d\n", s.Rows)
+	fmt.Fprintf(tw, "Preview:\t%d to invite, %d unchanged, %d refused, %d moves\n", s.WouldInvite, s.WouldUnchange, s.WouldRefuse, s.Moves)
+	if s.ApprovedBy != "" {
+		fmt.Fprintf(tw, "Approved by:\t%s, %s\n", s.ApprovedBy, stamp(s.ApprovedAt))
+	}
+	fmt.Fprintf(tw, "Outcomes:\t%d linked, %d invited (%d waiting), %d unchanged, %d refused\n", s.Linked, s.Invited, s.Waiting, s.Unchanged, s.Refused)
+	if !s.InviteExpiresAt.IsZero() {
+		fmt.Fprintf(tw, "Invitations expire:\t%s\n", stamp(s.InviteExpiresAt))
+	}
+	if s.Error != "" {
+		fmt.Fprintf(tw, "Error:\t%s\n", s.Error)
+	}
+	reasons := make([]string, 0, len(s.RefusalReasons))
+	for r := range s.RefusalReasons {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool { return s.RefusalReasons[reasons[i]] > s.RefusalReasons[reasons[j]] })
+	for _, r := range reasons {
+		fmt.Fprintf(tw, "Refused:\t%d × %s\n", s.RefusalReasons[r], r)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if s.Phase == workflows.PhaseAwaitingApproval {
+		for _, r := range s.Risks {
+			fmt.Fprintln(a.env.Out, "Needs an explicit approval: "+r)
+		}
+		fmt.Fprintf(a.env.Out, "\nApprove the preview with:\n  starter jobs approve %s --as SLACK_ADMIN\nor cancel it with `starter jobs cancel %s --as SLACK_ADMIN`. See every row with `starter jobs results %s`.\n", s.ID, s.ID, s.ID)
+	}
+	return nil
+}
+
+// ResultColumns is the header of a job's results CSV.
+var ResultColumns = []string{"line", "slack", "salesforce", "outcome", "reason", "slack_user_id", "salesforce_user_id", "salesforce_username", "plan"}
+
+// jobResults streams every row of a job, with its line and outcome.
+func (a *app) jobResults(ctx context.Context, id, file string) error {
+	st, err := store.Open(ctx, a.env.Config.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open the store (DATABASE_URL): %w", err)
+	}
+	defer st.Close()
+	if _, ok, err := st.GetJob(ctx, id); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("no job %s: see the job id printed by `starter members import`", id)
+	}
+	var out io.Writer = a.env.Out
+	if file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	w := csv.NewWriter(out)
+	w.UseCRLF = true
+	if err := w.Write(ResultColumns); err != nil {
+		return err
+	}
+	cells := make([]string, len(ResultColumns))
+	err = st.StreamJobRows(ctx, id, func(r store.JobRow) error {
+		outcome := string(r.Outcome)
+		if outcome == "" {
+			outcome = "pending"
+		}
+		for i, v := range []string{strconv.Itoa(r.Line), r.SlackKey, r.SalesforceKey, outcome, r.Reason,
+			r.SlackUserID, r.SalesforceUserID, r.SalesforceUsername, string(r.Plan)} {
+			cells[i] = mappingcsv.Neutralize(v)
+		}
+		return w.Write(cells)
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}

@@ -1,0 +1,162 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/sfconnect/sfconnect/activities"
+)
+
+// JobWorkflowName is the registered type name of JobWorkflow.
+const JobWorkflowName = "JobWorkflow"
+
+// JobWorkflowID is the ID of a CSV mapping job's workflow.
+func JobWorkflowID(jobID string) string { return "sfconnect-job-" + jobID }
+
+// Messages of a CSV mapping job. approve and cancel are updates and also
+// signals of the same name and payload.
+const (
+	// UpdateJobApprove approves the job's preview. Payload JobDecision; result JobStatus.
+	UpdateJobApprove = "approve"
+	// UpdateJobCancel cancels the job, keeping the rows done. Payload JobDecision; result JobStatus.
+	UpdateJobCancel = "cancel"
+	// QueryJob returns the job's JobStatus.
+	QueryJob = "job"
+	// UpdateImport asks a connection for a job: the caller's role is checked
+	// and the job's identity given. Payload ImportRequest; result ImportGrant.
+	UpdateImport = "import"
+)
+
+// Job phases, in order; the job ends in done, cancelled, expired or failed.
+const (
+	PhaseValidating       = "validating"
+	PhaseAwaitingApproval = "awaiting_approval"
+	PhaseApplying         = "applying"
+	PhaseFollowing        = "following"
+	PhaseDone             = "done"
+	PhaseCancelled        = "cancelled"
+	PhaseExpired          = "expired"
+	PhaseFailed           = "failed"
+)
+
+// ImportRequest asks to import a CSV file into a connection.
+type ImportRequest struct {
+	FileName string `json:"file_name"`
+	As       string `json:"as"` // Slack member id
+}
+
+// ImportGrant is what the CLI needs to upload the rows and start the job.
+type ImportGrant struct {
+	JobID        string `json:"job_id"`
+	ConnectionID string `json:"connection_id"`
+	OrgURL       string `json:"org_url"`
+	OrgID        string `json:"org_id"`
+}
+
+// JobDecision approves or cancels a job.
+type JobDecision struct {
+	As string `json:"as"` // Slack member id
+}
+
+// JobSettings shape a job's run.
+type JobSettings struct {
+	// BatchSize is how many rows one activity validates or applies.
+	BatchSize int `json:"batch_size"`
+	// Parallelism is how many batches run at once.
+	Parallelism int `json:"parallelism"`
+	// MaxRefusedShare: a job that would refuse more than this share of its
+	// rows needs an explicit approval, even with --yes.
+	MaxRefusedShare float64 `json:"max_refused_share"`
+	// ApprovalTTL is how long the preview waits for an approval.
+	ApprovalTTL time.Duration `json:"approval_ttl"`
+	// InviteTTL is how long the job's invitations wait for their members.
+	InviteTTL time.Duration `json:"invite_ttl"`
+	// FollowEvery is how often the job looks at its invitations.
+	FollowEvery time.Duration `json:"follow_every"`
+}
+
+// DefaultJobSettings are the measured defaults (BENCHMARKS.md).
+var DefaultJobSettings = JobSettings{
+	BatchSize: 10000, Parallelism: 4, MaxRefusedShare: 0.10,
+	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
+}
+
+func (s JobSettings) withDefaults() JobSettings {
+	d := DefaultJobSettings
+	if s.BatchSize > 0 {
+		d.BatchSize = s.BatchSize
+	}
+	if s.Parallelism > 0 {
+		d.Parallelism = s.Parallelism
+	}
+	if s.MaxRefusedShare > 0 {
+		d.MaxRefusedShare = s.MaxRefusedShare
+	}
+	if s.ApprovalTTL > 0 {
+		d.ApprovalTTL = s.ApprovalTTL
+	}
+	if s.InviteTTL > 0 {
+		d.InviteTTL = s.InviteTTL
+	}
+	if s.FollowEvery > 0 {
+		d.FollowEvery = s.FollowEvery
+	}
+	return d
+}
+
+// JobInput starts (or continues) a JobWorkflow.
+type JobInput struct {
+	Job activities.JobRef `json:"job"`
+	// AutoApprove is --yes: a job without risks is approved by its creator.
+	AutoApprove bool        `json:"auto_approve"`
+	Settings    JobSettings `json:"settings"`
+	// Status is carried over by continue-as-new.
+	Status *JobStatus `json:"status,omitempty"`
+}
+
+// JobStatus is where a job stands: its phase, its preview, its outcomes.
+type JobStatus struct {
+	ID        string `json:"id"`
+	Workspace string `json:"workspace"`
+	OrgID     string `json:"org_id"`
+	Phase     string `json:"phase"`
+	Rows      int    `json:"rows"`
+	// Validated and Applied count the rows each phase has been through.
+	Validated int `json:"validated"`
+	Applied   int `json:"applied"`
+	// Preview: what applying would do.
+	WouldInvite    int            `json:"would_invite"`
+	WouldUnchange  int            `json:"would_stay_unchanged"`
+	WouldRefuse    int            `json:"would_refuse"`
+	Moves          int            `json:"moves"`
+	RefusalReasons map[string]int `json:"refusal_reasons,omitempty"`
+	// Risks say why the job needs an explicit approval ("" when --yes will do).
+	Risks      []string  `json:"risks,omitempty"`
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitempty"`
+	// Outcomes so far.
+	Linked    int `json:"linked"`
+	Invited   int `json:"invited"`
+	Unchanged int `json:"unchanged"`
+	Refused   int `json:"refused"`
+	// Waiting counts invitations not yet answered nor expired.
+	Waiting     int       `json:"waiting"`
+	CancelledBy string    `json:"cancelled_by,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	StartedAt   time.Time `json:"started_at"`
+	ValidatedAt time.Time `json:"validated_at,omitempty"`
+	AppliedAt   time.Time `json:"applied_at,omitempty"`
+	FinishedAt  time.Time `json:"finished_at,omitempty"`
+	// NextBatch is where the phase in progress resumes after continue-as-new.
+	NextBatch int `json:"next_batch"`
+	// InviteExpiresAt is when the job's invitations expire.
+	InviteExpiresAt time.Time `json:"invite_expires_at,omitempty"`
+}
+
+// Ended reports whether the job has ended.
+func (s JobStatus) Ended() bool {
+	switch s.Phase {
+	case PhaseDone, PhaseCancelled, PhaseExpired, PhaseFailed:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,419 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/store"
+)
+
+// JobWorkflow runs one CSV mapping job in phases: validate every row
+// (changing nothing) and show the preview; wait for an admin's approval
+// (risky jobs need an explicit one); apply in batches, several at once;
+// then follow the invitations it made until each member has signed in or
+// the invitation expired. The rows live in the store: no payload carries
+// them. Its ID is JobWorkflowID.
+func JobWorkflow(ctx workflow.Context, in JobInput) (JobStatus, error) {
+	j := &jobRun{in: in, settings: in.Settings.withDefaults()}
+	if in.Status != nil {
+		j.s = *in.Status
+	} else {
+		j.s = JobStatus{ID: in.Job.ID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID, Rows: in.Job.Rows,
+			Phase: PhaseValidating, StartedAt: workflow.Now(ctx)}
+	}
+	if err := j.setup(ctx); err != nil {
+		return j.s, err
+	}
+	return j.run(ctx)
+}
+
+type jobRun struct {
+	in       JobInput
+	settings JobSettings
+	s        JobStatus
+	// cancelled is set by the cancel step; the apply loop stops between batches.
+	cancelled bool
+	mu        workflow.Mutex
+}
+
+func (j *jobRun) setup(ctx workflow.Context) error {
+	j.mu = workflow.NewMutex(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryJob, func() (JobStatus, error) { return j.s, nil }); err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		name     string
+		validate func(workflow.Context, JobDecision) error
+		apply    func(workflow.Context, JobDecision) (JobStatus, error)
+		action   model.Action
+	}{
+		{UpdateJobApprove, j.validateApprove, j.approve, model.ActionMap},
+		{UpdateJobCancel, j.validateCancel, j.cancel, model.ActionMap},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, m.name, m.apply, workflow.UpdateHandlerOptions{Validator: m.validate}); err != nil {
+			return err
+		}
+		ch := workflow.GetSignalChannel(ctx, m.name)
+		m := m
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			for {
+				var d JobDecision
+				ch.Receive(ctx, &d)
+				if m.validate(ctx, d) == nil {
+					_, _ = m.apply(ctx, d)
+				}
+			}
+		})
+	}
+	return nil
+}
+
+func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
+	for !j.s.Ended() {
+		j.publish(ctx)
+		var err error
+		switch j.s.Phase {
+		case PhaseValidating:
+			err = j.validate(ctx)
+		case PhaseAwaitingApproval:
+			err = j.awaitApproval(ctx)
+		case PhaseApplying:
+			err = j.apply(ctx)
+		case PhaseFollowing:
+			err = j.follow(ctx)
+		}
+		var can *workflow.ContinueAsNewError
+		if err != nil && !errors.As(err, &can) {
+			j.s.Phase, j.s.Error, j.s.FinishedAt = PhaseFailed, reason(err), workflow.Now(ctx)
+			j.publish(ctx)
+			return j.s, err
+		}
+		if can != nil {
+			return j.s, err
+		}
+	}
+	j.publish(ctx)
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return j.s, err
+	}
+	return j.s, nil
+}
+
+// publish shows the job's state: the SfState search attribute (its phase)
+// and the Web UI's details.
+func (j *jobRun) publish(ctx workflow.Context) {
+	_ = workflow.UpsertTypedSearchAttributes(ctx, StateKey.ValueSet(j.s.Phase))
+	workflow.SetCurrentDetails(ctx, j.details())
+}
+
+func (j *jobRun) details() string {
+	s := j.s
+	switch s.Phase {
+	case PhaseValidating:
+		return fmt.Sprintf("**validating** — %d of %d rows checked", s.Validated, s.Rows)
+	case PhaseAwaitingApproval:
+		who := "an admin of " + s.Workspace + " must approve it (`starter jobs approve " + s.ID + "`)"
+		if len(s.Risks) > 0 {
+			who += "; explicit approval needed: " + joinList(s.Risks)
+		}
+		return fmt.Sprintf("**awaiting approval** — preview: %d to invite, %d unchanged, %d refused. Waiting: %s.", s.WouldInvite, s.WouldUnchange, s.WouldRefuse, who)
+	case PhaseApplying:
+		return fmt.Sprintf("**applying** — %d of %d rows: %d invited, %d unchanged, %d refused", s.Applied, s.Rows, s.Invited, s.Unchanged, s.Refused)
+	case PhaseFollowing:
+		return fmt.Sprintf("**following invitations** — %d linked, %d waiting for their members (until %s), %d unchanged, %d refused",
+			s.Linked, s.Waiting, s.InviteExpiresAt.UTC().Format(time.RFC1123), s.Unchanged, s.Refused)
+	}
+	return fmt.Sprintf("**%s** — %d linked, %d invited, %d unchanged, %d refused %s", s.Phase, s.Linked, s.Invited, s.Unchanged, s.Refused, s.Error)
+}
+
+func joinList(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += "; "
+		}
+		out += s
+	}
+	return out
+}
+
+func (j *jobRun) batchOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		// A batch heartbeats after each of its steps (a second or two for
+		// 10,000 rows): a worker that died is noticed in seconds, not minutes.
+		HeartbeatTimeout: 15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: activities.NonRetryable,
+		},
+	})
+}
+
+// batches runs fn's activity over every batch from j.s.NextBatch on, at
+// most Parallelism at once, calling done with each result in order. It
+// stops between batches when stop says so, and continues as new when the
+// history grows large.
+func (j *jobRun) batches(ctx workflow.Context, name string, activity any, extra func(in *activities.JobBatchInput),
+	done func(activities.JobBatchResult), stop func() bool) error {
+	size := j.settings.BatchSize
+	total := (j.s.Rows + size - 1) / size
+	actx := j.batchOptions(ctx)
+	for j.s.NextBatch < total {
+		if stop() {
+			return nil
+		}
+		wave := min(j.settings.Parallelism, total-j.s.NextBatch)
+		futures := make([]workflow.Future, wave)
+		for i := range wave {
+			b := j.s.NextBatch + i
+			in := activities.JobBatchInput{Job: j.in.Job, From: b * size, To: min((b+1)*size, j.s.Rows),
+				Key: fmt.Sprintf("job/%s/%s/%d", j.in.Job.ID, name, b)}
+			if extra != nil {
+				extra(&in)
+			}
+			futures[i] = workflow.ExecuteActivity(actx, activity, in)
+		}
+		for _, f := range futures {
+			var res activities.JobBatchResult
+			if err := f.Get(ctx, &res); err != nil {
+				return err
+			}
+			done(res)
+			j.s.NextBatch++
+		}
+		j.publish(ctx)
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return j.continueAsNew(ctx)
+		}
+	}
+	return nil
+}
+
+// continueAsNew carries the job's status to a new run, between waves: no
+// batch is in flight, and each batch's key names the job, the phase and the
+// batch, so a batch is never applied twice.
+func (j *jobRun) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	st := j.s
+	next := j.in
+	next.Status = &st
+	return workflow.NewContinueAsNewError(ctx, JobWorkflowName, next)
+}
+
+// validate is phase (a): every row checked, nothing changed.
+func (j *jobRun) validate(ctx workflow.Context) error {
+	err := j.batches(ctx, "validate", acts.ValidateJobBatch, nil, func(r activities.JobBatchResult) {
+		j.s.Validated += r.Rows
+		j.s.WouldInvite += r.Invited
+		j.s.WouldUnchange += r.Unchanged
+		j.s.Moves += r.Moves
+	}, func() bool { return j.cancelled })
+	if err != nil || j.cancelled {
+		return j.endCancelled(ctx, err)
+	}
+	if err := j.preview(ctx); err != nil {
+		return err
+	}
+	j.s.ValidatedAt = workflow.Now(ctx)
+	j.s.NextBatch = 0
+	j.s.Phase = PhaseAwaitingApproval
+	if j.in.AutoApprove && len(j.s.Risks) == 0 {
+		j.s.ApprovedBy, j.s.ApprovedAt = j.in.Job.CreatedBy+" (--yes)", workflow.Now(ctx)
+		j.s.Phase = PhaseApplying
+	}
+	return nil
+}
+
+// preview reads the counts and decides whether the job is risky.
+func (j *jobRun) preview(ctx workflow.Context) error {
+	var counts store.JobCounts
+	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.JobPreview, activities.JobInput{Job: j.in.Job}).Get(ctx, &counts); err != nil {
+		return err
+	}
+	// The plans to invite or keep are counted from the batches' results
+	// (validation stores only refusals); a refusal is final at validation,
+	// or at upload for malformed and repeated rows.
+	j.s.Refused = counts.ByOutcome[store.OutcomeRefused]
+	j.s.WouldRefuse = j.s.Refused
+	j.s.RefusalReasons = counts.Reasons
+	j.s.Risks = nil
+	if j.s.Rows > 0 && float64(j.s.WouldRefuse) > j.settings.MaxRefusedShare*float64(j.s.Rows) {
+		j.s.Risks = append(j.s.Risks, fmt.Sprintf("%d of %d rows (%.0f%%) would be refused, more than %.0f%%",
+			j.s.WouldRefuse, j.s.Rows, 100*float64(j.s.WouldRefuse)/float64(j.s.Rows), 100*j.settings.MaxRefusedShare))
+	}
+	if j.s.Moves > 0 {
+		j.s.Risks = append(j.s.Risks, fmt.Sprintf("%d members already linked would move to another Salesforce user", j.s.Moves))
+	}
+	return nil
+}
+
+// awaitApproval is phase (b).
+func (j *jobRun) awaitApproval(ctx workflow.Context) error {
+	deadline := j.s.StartedAt.Add(j.settings.ApprovalTTL)
+	ok, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool {
+		return j.s.Phase != PhaseAwaitingApproval || j.cancelled
+	})
+	if err != nil {
+		return err
+	}
+	if j.cancelled {
+		return j.endCancelled(ctx, nil)
+	}
+	if !ok {
+		if err := j.endRows(ctx, activities.ReasonApprovalExpired); err != nil {
+			return err
+		}
+		j.s.Phase, j.s.FinishedAt = PhaseExpired, workflow.Now(ctx)
+	}
+	return nil
+}
+
+func (j *jobRun) validateApprove(_ workflow.Context, d JobDecision) error {
+	if j.s.Phase != PhaseAwaitingApproval {
+		return refusal(ErrInvalidState, "job %s is %s: only a job awaiting approval can be approved", j.s.ID, j.s.Phase)
+	}
+	return requireCaller(d.As)
+}
+
+// approve is the admin's approval of the preview; it is the explicit
+// approval that risky jobs need.
+func (j *jobRun) approve(ctx workflow.Context, d JobDecision) (JobStatus, error) {
+	if err := j.mu.Lock(ctx); err != nil {
+		return j.s, err
+	}
+	defer j.mu.Unlock()
+	if err := j.validateApprove(ctx, d); err != nil {
+		return j.s, err
+	}
+	if _, err := authorizeSlack(ctx, j.in.Job.Workspace, model.ActionMap, d.As); err != nil {
+		return j.s, err
+	}
+	j.s.ApprovedBy, j.s.ApprovedAt = d.As, workflow.Now(ctx)
+	j.s.Phase = PhaseApplying
+	return j.s, nil
+}
+
+func (j *jobRun) validateCancel(_ workflow.Context, d JobDecision) error {
+	if j.s.Ended() || j.s.Phase == PhaseFollowing {
+		return refusal(ErrInvalidState, "job %s is %s: there is nothing left to cancel", j.s.ID, j.s.Phase)
+	}
+	if j.cancelled {
+		return refusal(ErrInvalidState, "job %s is already being cancelled", j.s.ID)
+	}
+	return requireCaller(d.As)
+}
+
+// cancel stops the job between batches; the rows done are kept.
+func (j *jobRun) cancel(ctx workflow.Context, d JobDecision) (JobStatus, error) {
+	if err := j.mu.Lock(ctx); err != nil {
+		return j.s, err
+	}
+	defer j.mu.Unlock()
+	if err := j.validateCancel(ctx, d); err != nil {
+		return j.s, err
+	}
+	if _, err := authorizeSlack(ctx, j.in.Job.Workspace, model.ActionMap, d.As); err != nil {
+		return j.s, err
+	}
+	j.s.CancelledBy = d.As
+	j.cancelled = true
+	return j.s, nil
+}
+
+// endCancelled ends every row not yet done and the job.
+func (j *jobRun) endCancelled(ctx workflow.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	if err := j.endRows(ctx, activities.ReasonCancelled); err != nil {
+		return err
+	}
+	j.s.Phase, j.s.FinishedAt = PhaseCancelled, workflow.Now(ctx)
+	return j.refreshOutcomes(ctx)
+}
+
+func (j *jobRun) endRows(ctx workflow.Context, why string) error {
+	var n int
+	return workflow.ExecuteActivity(withNotices(ctx), acts.EndJobRows, activities.JobInput{Job: j.in.Job, Reason: why}).Get(ctx, &n)
+}
+
+func (j *jobRun) refreshOutcomes(ctx workflow.Context) error {
+	var counts store.JobCounts
+	if err := workflow.ExecuteActivity(withNotices(ctx), acts.JobPreview, activities.JobInput{Job: j.in.Job}).Get(ctx, &counts); err != nil {
+		return err
+	}
+	j.s.Linked = counts.ByOutcome[store.OutcomeLinked]
+	j.s.Invited = counts.ByOutcome[store.OutcomeInvited]
+	j.s.Unchanged = counts.ByOutcome[store.OutcomeUnchanged]
+	j.s.Refused = counts.ByOutcome[store.OutcomeRefused]
+	return nil
+}
+
+// apply is phase (c).
+func (j *jobRun) apply(ctx workflow.Context) error {
+	if j.s.InviteExpiresAt.IsZero() {
+		j.s.InviteExpiresAt = workflow.Now(ctx).Add(j.settings.InviteTTL)
+	}
+	err := j.batches(ctx, "apply", acts.ApplyJobBatch, func(in *activities.JobBatchInput) {
+		in.InviteExpiresAt = j.s.InviteExpiresAt
+	}, func(r activities.JobBatchResult) {
+		j.s.Applied += r.Rows
+		j.s.Invited += r.Invited
+		j.s.Unchanged += r.Unchanged
+		j.s.Refused += r.Refused
+	}, func() bool { return j.cancelled })
+	if err != nil || j.cancelled {
+		return j.endCancelled(ctx, err)
+	}
+	if err := j.refreshOutcomes(ctx); err != nil {
+		return err
+	}
+	j.s.AppliedAt = workflow.Now(ctx)
+	j.s.Waiting = j.s.Invited
+	j.s.Phase = PhaseFollowing
+	postNotice(ctx, workflow.NewWaitGroup(ctx), j.in.Job.Workspace, j.in.Job.CreatedBy, fmt.Sprintf(
+		"CSV job %s applied: %d invited, %d unchanged, %d refused. Invited members link their accounts by signing in to Salesforce before %s.",
+		j.s.ID, j.s.Invited, j.s.Unchanged, j.s.Refused, j.s.InviteExpiresAt.UTC().Format(time.RFC1123)))
+	return nil
+}
+
+// follow is phase (d): it looks at the job's invitations every FollowEvery,
+// one activity for all of them (no signal per member), until none waits.
+func (j *jobRun) follow(ctx workflow.Context) error {
+	for j.s.Phase == PhaseFollowing {
+		var res activities.SettleResult
+		err := workflow.ExecuteActivity(withNotices(ctx), acts.SettleJobInvitations, activities.JobInput{Job: j.in.Job, Now: workflow.Now(ctx)}).Get(ctx, &res)
+		if err != nil {
+			return err
+		}
+		if err := j.refreshOutcomes(ctx); err != nil {
+			return err
+		}
+		j.s.Waiting = res.Waiting
+		j.publish(ctx)
+		if res.Waiting == 0 {
+			j.s.Phase, j.s.FinishedAt = PhaseDone, workflow.Now(ctx)
+			return nil
+		}
+		wake := j.settings.FollowEvery
+		if until := j.s.InviteExpiresAt.Sub(workflow.Now(ctx)); until > 0 && until < wake {
+			wake = until
+		}
+		if err := workflow.Sleep(ctx, max(wake, time.Second)); err != nil {
+			return err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return j.continueAsNew(ctx)
+		}
+	}
+	return nil
+}

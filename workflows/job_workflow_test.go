@@ -1,0 +1,170 @@
+package workflows_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/store"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// jobFixture runs a JobWorkflow over a fake job of rows, counting what the
+// batch activities saw.
+type jobFixture struct {
+	*fixture
+	mu        sync.Mutex
+	validated []activities.JobBatchInput
+	applied   []activities.JobBatchInput
+	ended     []string
+	counts    store.JobCounts
+	waiting   []int // what successive settles answer
+}
+
+func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
+	f := &jobFixture{fixture: newFixture(t), counts: counts, waiting: []int{0}}
+	batch := func(list *[]activities.JobBatchInput) func(context.Context, activities.JobBatchInput) (activities.JobBatchResult, error) {
+		return func(_ context.Context, in activities.JobBatchInput) (activities.JobBatchResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			*list = append(*list, in)
+			return activities.JobBatchResult{Rows: in.To - in.From, Invited: in.To - in.From}, nil
+		}
+	}
+	validate := batch(&f.validated)
+	f.env.OnActivity(acts.ValidateJobBatch, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.JobBatchInput) (activities.JobBatchResult, error) {
+		res, err := validate(ctx, in)
+		if in.From == 0 {
+			res.Moves = counts.Moves // the moves are found by the batches
+		}
+		return res, err
+	}).Maybe()
+	f.env.OnActivity(acts.ApplyJobBatch, mock.Anything, mock.Anything).Return(batch(&f.applied)).Maybe()
+	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(func(context.Context, activities.JobInput) (store.JobCounts, error) {
+		return f.counts, nil
+	}).Maybe()
+	f.env.OnActivity(acts.EndJobRows, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JobInput) (int, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.ended = append(f.ended, in.Reason)
+		return 1, nil
+	}).Maybe()
+	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(func(context.Context, activities.JobInput) (activities.SettleResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		w := f.waiting[0]
+		if len(f.waiting) > 1 {
+			f.waiting = f.waiting[1:]
+		}
+		return activities.SettleResult{Waiting: w}, nil
+	}).Maybe()
+	return f
+}
+
+func (f *jobFixture) run(rows int, yes bool) workflows.JobStatus {
+	f.t.Helper()
+	f.env.SetStartTime(requestedAt)
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
+		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: rows, CreatedBy: slackAdmin},
+		AutoApprove: yes,
+		Settings:    workflows.JobSettings{BatchSize: 10, Parallelism: 2, FollowEvery: time.Hour, ApprovalTTL: 24 * time.Hour},
+	})
+	if err := f.env.GetWorkflowError(); err != nil {
+		f.t.Fatal(err)
+	}
+	var s workflows.JobStatus
+	if err := f.env.GetWorkflowResult(&s); err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+func counts(invite, refused, moves int) store.JobCounts {
+	return store.JobCounts{
+		Rows:      invite + refused,
+		ByPlan:    map[store.Outcome]int{store.OutcomeInvited: invite, store.OutcomeRefused: refused},
+		ByOutcome: map[store.Outcome]int{store.OutcomeRefused: refused, store.OutcomeInvited: invite},
+		Moves:     moves,
+	}
+}
+
+func TestJobWithYesRunsToTheEnd(t *testing.T) {
+	f := newJobFixture(t, counts(24, 1, 0))
+	f.waiting = []int{5, 2, 0}
+	s := f.run(25, true)
+	if s.Phase != workflows.PhaseDone || s.ApprovedBy == "" || s.Validated != 25 || s.Applied != 25 {
+		t.Fatalf("status: %+v", s)
+	}
+	if len(f.validated) != 3 || len(f.applied) != 3 || f.applied[2].From != 20 || f.applied[2].To != 25 {
+		t.Fatalf("batches: %d validated, %d applied: %+v", len(f.validated), len(f.applied), f.applied)
+	}
+	seen := map[string]bool{}
+	for _, in := range append(f.validated, f.applied...) {
+		if seen[in.Key] {
+			t.Errorf("two batches share the key %s", in.Key)
+		}
+		seen[in.Key] = true
+	}
+	if !f.applied[0].InviteExpiresAt.After(requestedAt) {
+		t.Errorf("invitations without expiry: %v", f.applied[0].InviteExpiresAt)
+	}
+	// Followed hourly until no invitation waited: three settles, two hours.
+	if got := s.FinishedAt.Sub(s.AppliedAt); got != 2*time.Hour {
+		t.Errorf("followed for %v", got)
+	}
+}
+
+func TestRiskyJobNeedsAnExplicitApproval(t *testing.T) {
+	for name, c := range map[string]store.JobCounts{"many refusals": counts(10, 15, 0), "moves": counts(25, 0, 3)} {
+		t.Run(name, func(t *testing.T) {
+			f := newJobFixture(t, c)
+			var waiting workflows.JobStatus
+			f.env.RegisterDelayedCallback(func() {
+				v, _ := f.env.QueryWorkflow(workflows.QueryJob)
+				_ = v.Get(&waiting)
+			}, time.Hour)
+			byMember := f.update(2*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{As: slackPlain})
+			ok := f.update(3*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{As: slackAdmin})
+			s := f.run(25, true)
+			if waiting.Phase != workflows.PhaseAwaitingApproval || len(waiting.Risks) != 1 || len(f.applied) != 0 && waiting.Applied != 0 {
+				t.Fatalf("with --yes a risky job must wait: %+v", waiting)
+			}
+			if byMember.err == nil {
+				t.Errorf("a plain member approved a job")
+			}
+			if ok.err != nil || s.ApprovedBy != slackAdmin || s.Phase != workflows.PhaseDone || len(f.applied) != 3 {
+				t.Fatalf("after approval: %v %+v", ok.err, s)
+			}
+		})
+	}
+}
+
+func TestUnapprovedJobExpires(t *testing.T) {
+	f := newJobFixture(t, counts(25, 0, 0))
+	s := f.run(25, false)
+	if s.Phase != workflows.PhaseExpired || len(f.applied) != 0 || len(f.ended) != 1 || f.ended[0] != activities.ReasonApprovalExpired {
+		t.Fatalf("status %+v, ended %v, applied %d", s, f.ended, len(f.applied))
+	}
+	if got := s.FinishedAt.Sub(requestedAt); got != 24*time.Hour {
+		t.Errorf("expired after %v", got)
+	}
+}
+
+func TestCancelKeepsTheRowsDone(t *testing.T) {
+	f := newJobFixture(t, counts(25, 0, 0))
+	// The first wave of two batches is under way when the cancel comes.
+	f.env.RegisterDelayedCallback(func() {
+		f.env.UpdateWorkflow(workflows.UpdateJobCancel, "", updateCallbacks(&outcome{}), workflows.JobDecision{As: slackAdmin})
+	}, 0)
+	s := f.run(25, true)
+	if s.Phase != workflows.PhaseCancelled || s.CancelledBy != slackAdmin {
+		t.Fatalf("status: %+v", s)
+	}
+	if len(f.ended) != 1 || f.ended[0] != activities.ReasonCancelled || len(f.applied) > 2 {
+		t.Fatalf("ended %v after %d applied batches", f.ended, len(f.applied))
+	}
+}
