@@ -93,7 +93,7 @@ func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesf
 		return roles, classify("salesforce user lookup", fromSalesforce, err)
 	}
 	roles.Found, roles.Active = true, u.IsActive
-	roles.UserID, roles.Username = u.Id, u.Username
+	roles.UserID, roles.Username, roles.Email, roles.Name = u.Id, u.Username, u.Email, u.Name
 	roles.SystemAdmin = strings.EqualFold(u.Profile.Name, SystemAdministratorProfile)
 	if !roles.SystemAdmin && u.IsActive {
 		has, err := org.HasPermissionSet(ctx, u.Id, ManageSlackConnectionsPermissionSet)

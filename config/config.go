@@ -32,6 +32,9 @@ type Config struct {
 	// (SLACK_BOT_TOKEN, an org-wide app on Enterprise).
 	SlackTokens map[string]string
 	SlackToken  string
+	// SlackAdmin is an org admin's user token (SLACK_ADMIN_TOKEN), for
+	// creating and migrating workspaces.
+	SlackAdmin string
 	// Salesforce connected app credentials (client credentials flow).
 	SalesforceClientID     string
 	SalesforceClientSecret string
@@ -60,6 +63,7 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		SandboxURL:             getenv("SFCONNECT_SANDBOX_URL"),
 		SlackAPIURL:            getenv("SLACK_API_URL"),
 		SlackToken:             getenv("SLACK_BOT_TOKEN"),
+		SlackAdmin:             getenv("SLACK_ADMIN_TOKEN"),
 		SalesforceClientID:     getenv("SALESFORCE_CLIENT_ID"),
 		SalesforceClientSecret: getenv("SALESFORCE_CLIENT_SECRET"),
 		DataDir:                or(getenv("SFCONNECT_DATA_DIR"), ".data"),
@@ -142,6 +146,14 @@ func (c Config) SlackTokenFor(team string) (string, error) {
 		return "xoxb-sandbox-" + team, nil
 	}
 	return "", fmt.Errorf("no Slack bot token for workspace %s: add it to SLACK_BOT_TOKENS (%s=xoxb-…)", team, team)
+}
+
+// SlackAdminToken is the org admin token; the sandbox's own in sandbox mode.
+func (c Config) SlackAdminToken() string {
+	if c.SlackAdmin == "" && c.Sandbox() {
+		return "xoxp-sandbox-admin"
+	}
+	return c.SlackAdmin
 }
 
 // SalesforceCredentials returns the connected app's client id and secret;

@@ -50,6 +50,8 @@ type SalesforceRoles struct {
 	OrgID    string `json:"org_id"`
 	UserID   string `json:"user_id"`
 	Username string `json:"username"`
+	Email    string `json:"email,omitempty"`
+	Name     string `json:"name,omitempty"`
 	Found    bool   `json:"found"`
 	Active   bool   `json:"active"`
 	// SystemAdmin: the System Administrator profile.

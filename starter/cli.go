@@ -112,6 +112,6 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.output, "output", "text", "output format: text (aligned, readable) or json (one object, for scripts)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand())
+	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand(), a.workspaceCommand())
 	return root
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/sfconnect/sfconnect/store"
 )
 
 // errNotConfirmed is a disconnect the operator did not confirm.
@@ -24,7 +26,16 @@ func (a *app) confirmDisconnect(ctx context.Context, ref orgRef) error {
 	if c.IntegrationUser != "" {
 		fmt.Fprintf(out, "  integration user %s and its permission set (%s)\n", c.IntegrationUser, strings.Join(c.PermissionObjects, ", "))
 	}
-	fmt.Fprintln(out, "  members' mappings are kept as history but no longer give access")
+	if st, err := store.Open(ctx, a.env.Config.DatabaseURL); err == nil {
+		if counts, err := st.CountMappings(ctx, c.ID); err == nil {
+			fmt.Fprintf(out, "  %d linked and %d invited members' mappings: kept as history, they no longer give access\n",
+				counts[store.StateLinked], counts[store.StateInvited])
+		}
+		st.Close()
+	}
+	if c.Banner {
+		fmt.Fprintln(out, "  the Salesforce login banner in members' sidebars")
+	}
 	fmt.Fprint(out, "Disconnect? [y/N] ")
 	if a.env.In == nil {
 		return errNotConfirmed

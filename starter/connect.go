@@ -15,7 +15,7 @@ func (a *app) connectCommand() *cobra.Command {
 		RunE:  groupUsage,
 	}
 	cmd.AddCommand(a.requestCommand(), a.approveCommand(), a.rejectCommand(), a.activateCommand(),
-		a.statusCommand(), a.listCommand(), a.disconnectCommand())
+		a.statusCommand(), a.listCommand(), a.disconnectCommand(), a.updateCommand(), a.bannerCommand(), a.objectsCommand())
 	return cmd
 }
 

@@ -16,14 +16,17 @@ import (
 
 // listRow is one connection as visibility knows it.
 type listRow struct {
-	Workspace  string      `json:"workspace"`
-	OrgID      string      `json:"org_id"`
-	OrgName    string      `json:"org_name"`
-	State      model.State `json:"state"`
-	Started    time.Time   `json:"started"`
-	Closed     *time.Time  `json:"closed,omitempty"`
-	WorkflowID string      `json:"workflow_id"`
-	RunID      string      `json:"run_id"`
+	Workspace string      `json:"workspace"`
+	OrgID     string      `json:"org_id"`
+	OrgName   string      `json:"org_name"`
+	State     model.State `json:"state"`
+	Version   int         `json:"version"`
+	// UpdateAvailable: a live connection older than the newest version.
+	UpdateAvailable bool       `json:"update_available,omitempty"`
+	Started         time.Time  `json:"started"`
+	Closed          *time.Time `json:"closed,omitempty"`
+	WorkflowID      string     `json:"workflow_id"`
+	RunID           string     `json:"run_id"`
 }
 
 // list reads connections from Temporal's visibility, newest first.
@@ -58,6 +61,8 @@ func (a *app) list(ctx context.Context, team string, state model.State) ([]listR
 				WorkflowID: e.GetExecution().GetWorkflowId(),
 				RunID:      e.GetExecution().GetRunId(),
 			}
+			row.Version = version(sa)
+			row.UpdateAvailable = row.Version < workflows.CurrentConnectionVersion && !row.State.Terminal()
 			if e.GetCloseTime() != nil {
 				t := e.GetCloseTime().AsTime()
 				row.Closed = &t
@@ -69,6 +74,20 @@ func (a *app) list(ctx context.Context, team string, state model.State) ([]listR
 			return rows, nil
 		}
 	}
+}
+
+// version decodes the SfVersion search attribute; connections made before
+// it existed are version 1.
+func version(sa *commonpb.SearchAttributes) int {
+	p, ok := sa.GetIndexedFields()[workflows.VersionKey.GetName()]
+	if !ok {
+		return 1
+	}
+	var v int64
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &v); err != nil || v == 0 {
+		return 1
+	}
+	return int(v)
 }
 
 // keyword decodes one keyword search attribute of a visibility record.

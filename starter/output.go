@@ -41,7 +41,12 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 	row("Matching field", c.MatchingField)
 	row("Integration user", c.IntegrationUser)
 	row("Permission objects", strings.Join(c.PermissionObjects, ", "))
-	row("Version", fmt.Sprint(c.Version))
+	version := fmt.Sprint(c.Version)
+	if c.UpdateAvailable {
+		version += " (update available: starter connect update)"
+	}
+	row("Version", version)
+	row("Login banner", map[bool]string{true: "on", false: "off"}[c.Banner])
 	row("Rejected because", c.RejectReason)
 	for _, w := range c.Warnings {
 		row("Warning", w)
@@ -87,13 +92,17 @@ func (a *app) printList(rows []listRow) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "WORKSPACE\tORG\tORG ID\tSTATE\tSTARTED\tENDED")
+	fmt.Fprintln(tw, "WORKSPACE\tORG\tORG ID\tSTATE\tVERSION\tSTARTED\tENDED")
 	for _, r := range rows {
 		ended := "-"
 		if r.Closed != nil {
 			ended = stamp(*r.Closed)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Workspace, r.OrgName, r.OrgID, r.State, stamp(r.Started), ended)
+		version := fmt.Sprint(r.Version)
+		if r.UpdateAvailable {
+			version += " (update available)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Workspace, r.OrgName, r.OrgID, r.State, version, stamp(r.Started), ended)
 	}
 	return tw.Flush()
 }

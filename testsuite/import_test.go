@@ -159,6 +159,7 @@ func TestCSVImportEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
+	recordHistory(t, "job-cancelled", workflows.JobWorkflowID(detached.JobID))
 	if r := run("jobs", "status", "no-such-job"); r.code != 1 || !strings.Contains(r.err, "no job") {
 		t.Errorf("unknown job: %s", r)
 	}

@@ -122,6 +122,7 @@ func TestLifecycleThroughTheCLI(t *testing.T) {
 		}
 		return nil
 	})
+	recordHistory(t, "connection-lifecycle", workflows.ConnectionWorkflowID(ws, acmeID))
 	// The ended connection's status still answers, and acme can be requested again.
 	if c := decodeConnection(t, mustRun(t, "connect", "status", "--workspace", ws, "--org", "acme", "--output", "json")); c.State != model.StateDisconnected {
 		t.Fatalf("status after disconnect: %+v", c)

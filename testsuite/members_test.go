@@ -66,6 +66,7 @@ func TestMemberMappingEndToEnd(t *testing.T) {
 		t.Fatalf("first automatic mapping: %s", first.Summary())
 	}
 
+	recordHistory(t, "automap", workflows.AutoMapWorkflowID(ws, "00D000000000001AAA"))
 	// A rerun changes nothing that is already right.
 	again := decodeProgress(t, mustRun(t, with("members", "automap", "--as", "U0ADMIN01", "--output", "json")...))
 	if again.Linked != 0 || again.Unchanged != 7 || again.Ambiguous != 1 {

@@ -64,6 +64,7 @@ func TestStockTemporalCLIDrivesTheSteps(t *testing.T) {
 		return nil
 	})
 	mustRun(t, "connect", "disconnect", "--workspace", ws, "--org", "acme--uat", "--as", "U0OWNER01", "--yes")
+	recordHistory(t, "connection-signals", id)
 }
 
 // A request nobody approves expires, after reminders, on the real server.
@@ -95,6 +96,7 @@ func TestExpiryWithRemindersOnTheDevServer(t *testing.T) {
 		}
 		return nil
 	})
+	recordHistory(t, "connection-expired", workflows.ConnectionWorkflowID(ws, c.OrgID))
 	reminders := 0
 	for _, m := range env.Sandbox.Messages(ws, "U0EADMIN1") {
 		if strings.Contains(m.Text, "Reminder") && strings.Contains(m.Text, "locked") {

@@ -23,7 +23,7 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) *activiti
 	id, secret := cfg.SalesforceCredentials()
 	return &activities.Activities{
 		Store: st,
-		Slack: slackapi.New(slackapi.Config{APIURL: cfg.SlackURL(), TokenFor: cfg.SlackTokenFor}, log.Named("slack")),
+		Slack: slackapi.New(slackapi.Config{APIURL: cfg.SlackURL(), TokenFor: cfg.SlackTokenFor, AdminToken: cfg.SlackAdminToken()}, log.Named("slack")),
 		Salesforce: salesforce.NewFactory(salesforce.Config{
 			ClientID: id, ClientSecret: secret, SandboxAddr: sandboxAddr(cfg),
 		}, log.Named("salesforce")),
@@ -56,5 +56,6 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CreateWorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.CreateWorkspaceWorkflowName})
 	r.RegisterActivity(acts)
 }

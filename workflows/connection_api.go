@@ -27,7 +27,7 @@ const (
 
 // CurrentConnectionVersion is the connection version new connections are made
 // at; `connect update` brings older ones to it.
-const CurrentConnectionVersion = 1
+const CurrentConnectionVersion = 2
 
 // ApproveRequest is Step 2: the Salesforce admin chooses the field that
 // matches Slack accounts to Salesforce users and accepts the terms of use.
@@ -69,7 +69,11 @@ type Connection struct {
 	MatchingField string             `json:"matching_field,omitempty"`
 	State         model.State        `json:"state"`
 	Version       int                `json:"version"`
-	Warnings      []string           `json:"warnings,omitempty"`
+	// Banner is the Salesforce login banner in members' sidebars.
+	Banner bool `json:"banner"`
+	// UpdateAvailable says a newer connection version exists (`connect update`).
+	UpdateAvailable bool     `json:"update_available,omitempty"`
+	Warnings        []string `json:"warnings,omitempty"`
 	// IntegrationUser is the Salesforce integration user that Slack acts as,
 	// set up at activation, and the object types its permission set opens.
 	IntegrationUser   string    `json:"integration_user,omitempty"`
@@ -81,7 +85,10 @@ type Connection struct {
 	// WaitingSince is when the current pending step began; reminders count from it.
 	WaitingSince   time.Time `json:"waiting_since,omitempty"`
 	LastReminderAt time.Time `json:"last_reminder_at,omitempty"`
-	RejectReason   string    `json:"reject_reason,omitempty"`
+	// LastHealthAt is when the org was last asked whether it still answers
+	// at OrgURL.
+	LastHealthAt time.Time `json:"last_health_at,omitempty"`
+	RejectReason string    `json:"reject_reason,omitempty"`
 	// WaitingFor says, in a sentence, what the connection waits for and from whom.
 	WaitingFor    string    `json:"waiting_for,omitempty"`
 	RemindersSent int       `json:"reminders_sent,omitempty"`
@@ -123,6 +130,9 @@ type Timing struct {
 	// AutoMapBatch is how many members one automatic mapping batch maps
 	// (default DefaultAutoMapBatch).
 	AutoMapBatch int `json:"auto_map_batch,omitempty"`
+	// HealthEvery is how often an active connection checks its org
+	// (default DefaultHealthEvery).
+	HealthEvery time.Duration `json:"health_every,omitempty"`
 }
 
 // DefaultTiming is the timing of SPEC section 3.
@@ -137,6 +147,9 @@ func (t Timing) withDefaults() Timing {
 	}
 	if t.InviteTTL <= 0 {
 		t.InviteTTL = DefaultInviteTTL
+	}
+	if t.HealthEvery <= 0 {
+		t.HealthEvery = DefaultHealthEvery
 	}
 	return t
 }

@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sfconnect/sfconnect/activities"
@@ -97,6 +99,17 @@ func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Conne
 		if err != nil {
 			return err
 		}
+		// IP restrictions are checked again at approval (the article's third
+		// rule): a warning, not a refusal.
+		if workflow.GetVersion(ctx, "ip-check-at-approval", workflow.DefaultVersion, 1) == 1 {
+			var h activities.HealthResult
+			if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.CheckOrg, activities.HealthInput{OrgURL: w.c.OrgURL, OrgID: w.c.OrgID}).Get(ctx, &h); err == nil {
+				w.c.Warnings = withoutPrefix(w.c.Warnings, activities.WarningIPRestrictions)
+				if h.IPRestricted {
+					w.c.Warnings = append(w.c.Warnings, activities.WarningIPRestrictions)
+				}
+			}
+		}
 		field, _ := model.ParseMatchingField(req.MatchingField)
 		w.c.MatchingField = string(field)
 		w.record(ctx, model.ActionApprove, roles.Username, "matching field "+string(field)+", terms accepted")
@@ -157,6 +170,14 @@ func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Con
 		}
 		w.c.IntegrationUser = user.Username
 		w.c.PermissionObjects = user.Objects
+		// Version 2 connections read the permission set from the org.
+		if workflow.GetVersion(ctx, "activate-reads-permission-set", workflow.DefaultVersion, 1) == 1 && w.c.Version >= 2 {
+			var objs activities.ObjectsResult
+			if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.ListObjects, activities.ObjectsInput{OrgURL: w.c.OrgURL}).Get(ctx, &objs); err != nil {
+				return passOn(err)
+			}
+			w.c.PermissionObjects = objs.Objects
+		}
 		w.c.ExpiresAt = time.Time{}
 		w.record(ctx, model.ActionActivate, req.As, "integration user "+user.Username)
 		w.setState(ctx, model.StateActive)
@@ -211,6 +232,12 @@ func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (C
 		return w.c, err
 	}
 	if err := apply(); err != nil {
+		// The org answered from another My Domain: find out where, at once,
+		// rather than at the next health check (the article's fourth rule).
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.Type() == activities.ErrDomainMoved && w.c.State == model.StateActive {
+			w.checkHealthLocked(ctx)
+		}
 		return w.c, err
 	}
 	return w.c, nil

@@ -44,7 +44,11 @@ type connectionRun struct {
 func (w *connectionRun) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.background = workflow.NewWaitGroup(ctx)
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Connection, error) { return w.c, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Connection, error) {
+		c := w.c
+		c.UpdateAvailable = c.updateAvailable()
+		return c, nil
+	}); err != nil {
 		return err
 	}
 	if err := setStep(ctx, w, UpdateApprove, model.ActionApprove, w.validateApprove, w.approve, func(r ApproveRequest) string { return r.As }); err != nil {
@@ -59,7 +63,10 @@ func (w *connectionRun) setup(ctx workflow.Context) error {
 	if err := setStep(ctx, w, UpdateDisconnect, model.ActionDisconnect, w.validateDisconnect, w.disconnect, func(r DisconnectRequest) string { return r.As }); err != nil {
 		return err
 	}
-	return w.setupMembers(ctx)
+	if err := w.setupMembers(ctx); err != nil {
+		return err
+	}
+	return w.setupManage(ctx)
 }
 
 func (w *connectionRun) run(ctx workflow.Context) (Connection, error) {
@@ -91,6 +98,18 @@ func (w *connectionRun) awaitActive(ctx workflow.Context) error {
 				(workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
 		}
 		next := w.nextInviteExpiry()
+		// Connections started before health checks existed keep waiting as
+		// they did, so that their histories replay.
+		health := time.Time{}
+		if workflow.GetVersion(ctx, "health-check", workflow.DefaultVersion, 1) == 1 {
+			if w.c.LastHealthAt.IsZero() {
+				w.c.LastHealthAt = workflow.Now(ctx)
+			}
+			health = w.c.LastHealthAt.Add(w.timing.HealthEvery)
+			if next.IsZero() || health.Before(next) {
+				next = health
+			}
+		}
 		if next.IsZero() {
 			if err := workflow.Await(ctx, wake); err != nil {
 				return err
@@ -98,6 +117,12 @@ func (w *connectionRun) awaitActive(ctx workflow.Context) error {
 		} else if woke, err := workflow.AwaitWithTimeout(ctx, next.Sub(workflow.Now(ctx)), wake); err != nil {
 			return err
 		} else if !woke {
+			if !health.IsZero() && !workflow.Now(ctx).Before(health) {
+				w.c.LastHealthAt = workflow.Now(ctx)
+				if err := w.checkHealth(ctx); err != nil {
+					return err
+				}
+			}
 			if err := w.expireInvitations(ctx); err != nil {
 				return err
 			}

@@ -49,6 +49,9 @@ type fixture struct {
 	signedIn  []string
 	expiredAt []time.Time
 	autoMaps  []workflows.AutoMapInput
+	// health is what the org's health checks answer.
+	health       activities.HealthResult
+	healthChecks int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -119,6 +122,15 @@ func newFixture(t *testing.T) *fixture {
 			return 1, nil
 		}).Maybe()
 	f.env.OnActivity(acts.SyncMembers, mock.Anything, mock.Anything).Return(12, nil).Maybe()
+	f.env.OnActivity(acts.CheckOrg, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.HealthInput) (activities.HealthResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.healthChecks++
+			return f.health, nil
+		}).Maybe()
+	f.env.OnActivity(acts.ListObjects, mock.Anything, mock.Anything).Return(
+		activities.ObjectsResult{Objects: []string{"Account", "Case", "Contact", "Invoice__c", "Lead", "Opportunity"}}, nil).Maybe()
 	f.env.OnWorkflow(workflows.AutoMapWorkflowName, mock.Anything, mock.Anything).Return(
 		func(_ workflow.Context, in workflows.AutoMapInput) (workflows.AutoMapProgress, error) {
 			f.mu.Lock()

@@ -19,6 +19,9 @@ var (
 	OrgNameKey = temporal.NewSearchAttributeKeyKeyword("SfOrgName")
 	// StateKey is the connection's state (pending_approval, active…).
 	StateKey = temporal.NewSearchAttributeKeyKeyword("SfState")
+	// VersionKey is the connection version (`connect list` shows "update
+	// available" below CurrentConnectionVersion; absent means 1).
+	VersionKey = temporal.NewSearchAttributeKeyInt64("SfVersion")
 )
 
 // SearchAttributes is the set to register with a Temporal namespace; the
@@ -28,6 +31,7 @@ var SearchAttributes = temporal.NewSearchAttributes(
 	OrgKey.ValueSet(""),
 	OrgNameKey.ValueSet(""),
 	StateKey.ValueSet(""),
+	VersionKey.ValueSet(0),
 )
 
 // connectionSearchAttributes are the attributes a connection starts with.
@@ -37,6 +41,7 @@ func connectionSearchAttributes(c Connection) temporal.SearchAttributes {
 		OrgKey.ValueSet(c.OrgID),
 		OrgNameKey.ValueSet(c.OrgName),
 		StateKey.ValueSet(string(c.State)),
+		VersionKey.ValueSet(int64(c.Version)),
 	)
 }
 

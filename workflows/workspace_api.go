@@ -52,6 +52,9 @@ type WorkspaceInput struct {
 	IdleTimeout time.Duration `json:"idle_timeout"`
 	// State is carried over by continue-as-new.
 	State *Workspace `json:"state,omitempty"`
+	// Born is the connection a workspace made from Salesforce is born with
+	// (active, without the three steps).
+	Born *Connection `json:"born,omitempty"`
 }
 
 // Workspace is the registry of a workspace's live connections.
@@ -59,6 +62,7 @@ type Workspace struct {
 	Team        string                   `json:"team"`
 	Connections map[string]ConnectionRef `json:"connections"` // by org id
 	Attempts    []Attempt                `json:"attempts,omitempty"`
+	Migration   *Migration               `json:"migration,omitempty"`
 }
 
 // ConnectionRef is one live connection of a workspace.

@@ -22,6 +22,14 @@ func WorkspaceWorkflow(ctx workflow.Context, in WorkspaceInput) error {
 	if err := w.setup(ctx); err != nil {
 		return err
 	}
+	if in.Born != nil {
+		if err := w.startConnection(ctx, *in.Born); err != nil {
+			return err
+		}
+		c := *in.Born
+		w.ws.Connections[c.OrgID] = ConnectionRef{OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
+			WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History)}
+	}
 	return w.run(ctx)
 }
 
@@ -69,6 +77,10 @@ func (w *workspaceRun) setup(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequest, w.request,
 		workflow.UpdateHandlerOptions{Validator: w.validateRequest}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMigrate, w.migrate,
+		workflow.UpdateHandlerOptions{Validator: w.validateMigrate}); err != nil {
 		return err
 	}
 	w.requests = workflow.GetSignalChannel(ctx, UpdateRequest)

@@ -1,0 +1,43 @@
+package testsuite
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// recordHistory writes a workflow's history as the JSON that `temporal
+// workflow show --output json` prints and worker.NewWorkflowReplayer reads,
+// under histories/, when SFCONNECT_RECORD_HISTORIES is set: histories are
+// recorded before a change to the workflows, then replayed by
+// TestReplayRecordedHistories against the code of every later commit.
+func recordHistory(t *testing.T, name, workflowID string) {
+	t.Helper()
+	if os.Getenv("SFCONNECT_RECORD_HISTORIES") == "" {
+		return
+	}
+	iter := env.Client.GetWorkflowHistory(t.Context(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	data, err := protojson.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty map[string]any
+	_ = json.Unmarshal(data, &pretty)
+	data, _ = json.MarshalIndent(pretty, "", " ")
+	if err := os.WriteFile(filepath.Join("histories", name+".json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
