@@ -7,7 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
 	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -171,4 +176,51 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A connection made at version 1 (before permission sets were read from
+// the org) shows "update available" in status and list until updated.
+func TestOlderConnectionShowsTheUpdate(t *testing.T) {
+	const ws = "T0ENT00001"
+	sf, err := salesforce.NewFactory(salesforce.Config{ClientID: "it", ClientSecret: "it", SandboxAddr: env.Config.SandboxAddr()}, zap.NewNop()).Org("https://org11.my.salesforce.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sf.Organization(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := workflows.Connection{
+		ID: ws + "-" + o.Id + "-old", Workspace: ws, OrgID: o.Id, OrgName: "org11", OrgURL: "https://org11.my.salesforce.com",
+		MappingField: model.MappingEmail, MatchingField: "Email", State: model.StateActive, Version: 1,
+		RequestedBy: "U0EOWNER1", RequestedAt: now, History: []workflows.Event{{At: now, Action: model.ActionRequest, By: "U0EOWNER1"}},
+	}
+	// Started as the code of version 1 started them: without SfVersion.
+	_, err = env.Client.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID: workflows.ConnectionWorkflowID(ws, o.Id), TaskQueue: workflows.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.WorkspaceKey.ValueSet(ws), workflows.OrgKey.ValueSet(o.Id),
+			workflows.OrgNameKey.ValueSet("org11"), workflows.StateKey.ValueSet("active")),
+	}, workflows.ConnectionWorkflowName, workflows.ConnectionInput{Connection: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := []string{"--workspace", ws, "--org", o.Id}
+	if c := decodeConnection(t, mustRun(t, append([]string{"connect", "status", "--output", "json"}, org...)...)); !c.UpdateAvailable {
+		t.Fatalf("status of a version 1 connection: %+v", c)
+	}
+	if out := mustRun(t, "connect", "list", "--workspace", ws).out; !strings.Contains(out, "update available") {
+		t.Fatalf("list:\n%s", out)
+	}
+	c := decodeConnection(t, mustRun(t, append([]string{"connect", "update", "--as", "U0EOWNER1", "--output", "json"}, org...)...))
+	if c.Version != workflows.CurrentConnectionVersion || c.UpdateAvailable || len(c.PermissionObjects) == 0 {
+		t.Fatalf("updated: %+v", c)
+	}
+	eventually(t, 10*time.Second, func() error {
+		if out := mustRun(t, "connect", "list", "--workspace", ws, "--state", "active").out; strings.Contains(out, "update available") {
+			return fmt.Errorf("list still shows the update:\n%s", out)
+		}
+		return nil
+	})
+	mustRun(t, append([]string{"connect", "disconnect", "--as", "U0EOWNER1", "--yes"}, org...)...)
 }

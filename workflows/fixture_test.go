@@ -50,8 +50,9 @@ type fixture struct {
 	expiredAt []time.Time
 	autoMaps  []workflows.AutoMapInput
 	// health is what the org's health checks answer.
-	health       activities.HealthResult
-	healthChecks int
+	health        activities.HealthResult
+	healthChecks  int
+	bannerNotices int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -81,7 +82,7 @@ func newFixture(t *testing.T) *fixture {
 			switch {
 			case in.User == slackOwner, in.User == slackRole:
 				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Owner: true}, nil
-			case in.User == slackAdmin && in.Action != model.ActionActivate:
+			case in.User == slackAdmin && in.Action != model.ActionActivate && in.Action != model.ActionMigrate:
 				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Admin: true}, nil
 			}
 			return model.SlackRoles{}, forbidden(in.User, in.Action)
@@ -131,6 +132,22 @@ func newFixture(t *testing.T) *fixture {
 		}).Maybe()
 	f.env.OnActivity(acts.ListObjects, mock.Anything, mock.Anything).Return(
 		activities.ObjectsResult{Objects: []string{"Account", "Case", "Contact", "Invoice__c", "Lead", "Opportunity"}}, nil).Maybe()
+	f.env.OnActivity(acts.NotifyMembers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NotifyMembersInput) (int, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.bannerNotices++
+			return 7, nil
+		}).Maybe()
+	f.env.OnActivity(acts.AddObjects, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ObjectsInput) (activities.ObjectsResult, error) {
+			return activities.ObjectsResult{Objects: append([]string{"Account"}, in.Objects...), Added: in.Objects}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.VerifyOrgURL, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.HealthInput) (activities.OrgInfo, error) {
+			return activities.OrgInfo{ID: in.OrgID, URL: in.OrgURL, Name: "acme2"}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.MigrateWorkspace, mock.Anything, mock.Anything).Return(nil).Maybe()
 	f.env.OnWorkflow(workflows.AutoMapWorkflowName, mock.Anything, mock.Anything).Return(
 		func(_ workflow.Context, in workflows.AutoMapInput) (workflows.AutoMapProgress, error) {
 			f.mu.Lock()
