@@ -12,14 +12,14 @@ STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
 
-.PHONY: run test bench build unit integration check clean-data
+.PHONY: run test bench build unit fuzz integration check clean-data
 
 ## run: the dev server (Web UI on :8233), the sandbox and the worker; Ctrl-C stops them.
 run: $(TEMPORAL)
 	$(GO) run ./cmd/run -temporal $(TEMPORAL)
 
 ## test: static checks, unit tests with the race detector, integration tests on the real dev server.
-test: check unit integration
+test: check unit fuzz integration
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -36,6 +36,12 @@ check: $(WORKFLOWCHECK) $(STATICCHECK)
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
+
+## fuzz: a short run of each fuzz target (seed corpora under testdata/fuzz).
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./orgurl
+	$(GO) test -run='^$$' -fuzz=FuzzReader -fuzztime=10s ./mappingcsv
+	$(GO) test -run='^$$' -fuzz=FuzzNeutralize -fuzztime=5s ./mappingcsv
 
 ## integration: the integration tests, once on each store (SQLite, then PostgreSQL).
 integration: $(TEMPORAL)
