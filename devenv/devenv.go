@@ -61,6 +61,7 @@ type Env struct {
 	Worker     sdkworker.Worker
 	Store      store.Store
 	httpServer *http.Server
+	opts       Options
 }
 
 // Start starts the dev server, the sandbox and the worker, in that order,
@@ -84,6 +85,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	}
 	opts.Config.SandboxURL = env.SandboxURL
 	env.Config = opts.Config
+	env.opts = opts
 	if err := env.startServer(ctx, opts); err != nil {
 		return env, err
 	}
@@ -148,6 +150,19 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 	e.Server = server
 	e.Client = server.Client()
 	return nil
+}
+
+// RestartServer stops the dev server and starts it again on the same
+// address and SQLite file, as an operator's restart would (the tests of
+// durability use it; an in-process worker does not survive it).
+func (e *Env) RestartServer(ctx context.Context) error {
+	hostPort := e.Server.FrontendHostPort()
+	if err := e.Server.Stop(); err != nil {
+		return fmt.Errorf("stop the dev server: %w", err)
+	}
+	opts := e.opts
+	opts.TemporalHostPort = hostPort
+	return e.startServer(ctx, opts)
 }
 
 // Stop stops the worker, the dev server and the sandbox.
