@@ -22,9 +22,15 @@ import (
 // A cancelled job keeps its cancellation on the job (reason and time), not
 // on each row: every row with no Outcome reads, everywhere (JobRows,
 // StreamJobRows, JobCounts), as refused with the cancellation's reason and
-// time. This is what rewriting those rows would give, at the cost of one
-// count instead of up to a million row writes (measured: see
-// sqlite_jobs.go).
+// time. This is what rewriting those rows would give, for a count instead
+// of up to a million row writes (measured on SQLite: rewriting the 810,000
+// open rows of a million-row job took 2.6-2.9 s; the count, a
+// millisecond). Rows appended, or written back to no Outcome, after the
+// cancellation read as cancelled too.
+//
+// A job's counts by status are kept in job_counts, in step with every
+// write of its rows (jobDeltas), so that JobCounts, CancelJobRows and the
+// waiting count of SettleJobInvitations do not read the job's rows.
 
 // Outcome is what became (or would become) of one CSV row.
 type Outcome string
@@ -142,6 +148,22 @@ var (
 
 // kindJobRows is the kind of UpdateJobRows' keys in applied_keys.
 const kindJobRows = "update_job_rows"
+
+// The column lists both dialects share.
+
+// jobRowCols are a job row's stored values, in scanPGJobRow's order.
+const jobRowCols = "seq, line, slack_key, salesforce_key, " +
+	"slack_user_id, slack_email, slack_name, salesforce_user_id, salesforce_username, salesforce_email, " +
+	"plan, outcome, reason, moves, updated_at"
+
+// jobRowUpdateCols are the values UpdateJobRows writes, after seq.
+var jobRowUpdateCols = []string{
+	"slack_user_id", "slack_email", "slack_name", "salesforce_user_id", "salesforce_username", "salesforce_email",
+	"plan", "outcome", "reason", "moves", "updated_at",
+}
+
+// jobCols are a job's stored values, in the scanners' order.
+const jobCols = "id, workspace, org_id, connection_id, file_name, created_by, slack_column, salesforce_column, row_count, created_at"
 
 // jobPageSize is how many rows StreamJobRows reads per page (see
 // listPageSize).

@@ -374,13 +374,17 @@ func pgWriteJobRows(ctx context.Context, tx pgx.Tx, job *jobRef, rows []JobRow) 
 		return fmt.Errorf("copy: %w", err)
 	}
 	// The rows' statuses before: what the counts lose. Every row must be
-	// found.
+	// found. The rows are locked as they are read (in Seq order, the
+	// staging table's): a concurrent write of the same rows waits, then
+	// reads what this one wrote, so that no status is counted out twice.
 	deltas := jobDeltas{}
 	for i := range rows {
 		deltas[statusOf(&rows[i])]++
 	}
-	old, err := tx.Query(ctx, `SELECT j.outcome, j.plan, j.moves, j.reason, count(*) FROM job_rows_in u
-		JOIN job_rows j ON j.job = $1 AND j.seq = u.seq GROUP BY 1, 2, 3, 4`, job.num)
+	old, err := tx.Query(ctx, `SELECT outcome, plan, moves, reason, count(*) FROM (
+		SELECT j.outcome, j.plan, j.moves, j.reason FROM job_rows_in u
+		JOIN job_rows j ON j.job = $1 AND j.seq = u.seq FOR UPDATE OF j) o
+		GROUP BY 1, 2, 3, 4`, job.num)
 	if err != nil {
 		return fmt.Errorf("read statuses: %w", err)
 	}

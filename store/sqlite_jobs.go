@@ -26,17 +26,6 @@ import (
 // times per text column, which cost more than the query itself (measured,
 // reading a million rows: 2.1-2.3 s as 15 columns, 1.35-1.45 s packed).
 
-// jobRowCols are a job row's stored values, in scanPGJobRow's order.
-const jobRowCols = "seq, line, slack_key, salesforce_key, " +
-	"slack_user_id, slack_email, slack_name, salesforce_user_id, salesforce_username, salesforce_email, " +
-	"plan, outcome, reason, moves, updated_at"
-
-// jobRowUpdateCols are the values UpdateJobRows writes, after seq.
-var jobRowUpdateCols = []string{
-	"slack_user_id", "slack_email", "slack_name", "salesforce_user_id", "salesforce_username", "salesforce_email",
-	"plan", "outcome", "reason", "moves", "updated_at",
-}
-
 // jobRowTextCols are a job row's text values, in JobRow's order.
 var jobRowTextCols = []string{
 	"slack_key", "salesforce_key",
@@ -98,9 +87,6 @@ func parseSQLiteJobRow(p string) (JobRow, error) {
 	}
 	return r, nil
 }
-
-// jobCols are a job's stored values, in the scanners' order.
-const jobCols = "id, workspace, org_id, connection_id, file_name, created_by, slack_column, salesforce_column, row_count, created_at"
 
 // sqliteJobChunk is how many rows one multi-row statement of the job
 // methods carries: 200 rows of at most 12 values, far below SQLite's limit
@@ -593,6 +579,7 @@ func (s *sqliteStore) SettleJobInvitations(ctx context.Context, jobID string, no
 	return linked, expired, waiting, nil
 }
 
+// sqliteSettle is SettleJobInvitations' work inside tx.
 func sqliteSettle(ctx context.Context, tx *sql.Tx, jobID string, now time.Time) (linked, expired, waiting int, err error) {
 	job, err := sqliteJob(ctx, tx, jobID)
 	if err != nil {

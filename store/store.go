@@ -6,7 +6,7 @@
 //
 // Workflows never touch the store: activities do, and every write an activity
 // makes can be retried, so the writes that are not naturally idempotent take
-// an idempotency key (ApplyMappings, ClearMapping).
+// an idempotency key (ApplyMappings, ClearMapping, UpdateJobRows).
 package store
 
 import (

@@ -96,6 +96,42 @@ func jobCounts(t *testing.T, s store.Store, id string) store.JobCounts {
 	return c
 }
 
+// checkRecount compares a job's counts with a count of its rows as
+// streamed: the counts the store keeps in step with every write must be
+// what the rows say.
+func checkRecount(t *testing.T, s store.Store, id string) {
+	t.Helper()
+	want := store.JobCounts{ByPlan: outcomes(), ByOutcome: outcomes()}
+	reasons := map[string]int{}
+	err := s.StreamJobRows(context.Background(), id, func(r store.JobRow) error {
+		want.Rows++
+		want.ByPlan[r.Plan]++
+		want.ByOutcome[r.Outcome]++
+		if r.Moves {
+			want.Moves++
+		}
+		if r.Plan == store.OutcomeRefused || r.Outcome == store.OutcomeRefused {
+			reasons[r.Reason]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("stream %s: %v", id, err)
+	}
+	got := jobCounts(t, s, id)
+	if got.Rows != want.Rows || got.Moves != want.Moves || !maps.Equal(got.ByPlan, want.ByPlan) || !maps.Equal(got.ByOutcome, want.ByOutcome) {
+		t.Fatalf("counts of %s: %+v; its rows say %+v", id, got, want)
+	}
+	for r, n := range got.Reasons {
+		if reasons[r] != n {
+			t.Fatalf("counts of %s: reason %q %d times; its rows say %d", id, r, n, reasons[r])
+		}
+	}
+	if len(got.Reasons) != min(len(reasons), store.MaxJobReasons) {
+		t.Fatalf("counts of %s: %d reasons; its rows have %d", id, len(got.Reasons), len(reasons))
+	}
+}
+
 // outcomes renders a count map with every outcome, "" as "none".
 func outcomes(pairs ...any) map[store.Outcome]int {
 	m := map[store.Outcome]int{}
@@ -256,6 +292,7 @@ func testJobAppend(t *testing.T, b Backend) {
 	if got := jobRows(t, s, "J1", 0, 1); got[0].SlackKey != jobRow(0).SlackKey {
 		t.Fatalf("J1 row 0 after J2's append: %+v", got[0])
 	}
+	checkRecount(t, s, "J1")
 }
 
 func testJobAppendConcurrent(t *testing.T, b Backend) {
@@ -296,6 +333,7 @@ func testJobAppendConcurrent(t *testing.T, b Backend) {
 			t.Fatalf("row %d has seq %d", i, r.Seq)
 		}
 	}
+	checkRecount(t, s, "J1")
 }
 
 func testJobUpdate(t *testing.T, b Backend) {
@@ -374,6 +412,7 @@ func testJobUpdate(t *testing.T, b Backend) {
 	if res := updateJob(t, s, "", "J1", nil, nil); res != (store.ApplyResult{}) {
 		t.Fatalf("empty update: %+v", res)
 	}
+	checkRecount(t, s, "J1")
 }
 
 func testJobUpdateReplay(t *testing.T, b Backend) {
@@ -469,6 +508,46 @@ func testJobUpdateConcurrentSameKey(t *testing.T, b Backend) {
 	if len(reasons) != 1 {
 		t.Fatalf("rows written by several calls: %v", reasons)
 	}
+	checkRecount(t, s, "J1")
+}
+
+func testJobUpdateConcurrentRows(t *testing.T, b Backend) {
+	s, url := open(t, b)
+	other := openURL(t, url) // a second process
+	createJob(t, s, "J1", "C1", 500)
+	// Four writers without keys rewrite the same rows, each its own way,
+	// several times over: the rows end as one of them wrote them, and the
+	// counts as the rows are.
+	plans := []store.Outcome{store.OutcomeInvited, store.OutcomeRefused, store.OutcomeUnchanged, store.OutcomeLinked}
+	var wg sync.WaitGroup
+	errs := make([]error, len(plans))
+	for i, plan := range plans {
+		wg.Go(func() {
+			st := s
+			if i%2 == 1 {
+				st = other
+			}
+			for round := range 5 {
+				rows := make([]store.JobRow, 0, 500)
+				for seq := range 500 {
+					r := validated(jobRow(seq), plan, fmt.Sprintf("writer %d", i))
+					r.Moves = (seq+round)%3 == 0
+					rows = append(rows, r)
+				}
+				if _, err := st.UpdateJobRows(context.Background(), "", "J1", rows, nil); err != nil {
+					errs[i] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	checkRecount(t, s, "J1")
 }
 
 func testJobUpdateRefusesBadBatch(t *testing.T, b Backend) {
@@ -599,6 +678,7 @@ func testJobCounts(t *testing.T, b Backend) {
 	if c2 := jobCounts(t, s, "J2"); c2.Rows != 7 || c2.ByPlan[store.OutcomeNone] != 7 {
 		t.Fatalf("J2: %+v", c2)
 	}
+	checkRecount(t, s, "J1")
 }
 
 func testJobStream(t *testing.T, b Backend) {
@@ -776,6 +856,8 @@ func testJobSettle(t *testing.T, b Backend) {
 	if !maps.Equal(c.ByOutcome, outcomes(store.OutcomeLinked, 4, store.OutcomeInvited, 5, store.OutcomeNone, 1)) {
 		t.Fatalf("counts: %+v", c)
 	}
+	checkRecount(t, s, "J1")
+	checkRecount(t, s, "J2")
 }
 
 func testJobCancel(t *testing.T, b Backend) {
@@ -837,4 +919,5 @@ func testJobCancel(t *testing.T, b Backend) {
 	if _, err := s.CancelJobRows(ctx, "J2", ""); err == nil {
 		t.Fatal("cancel without a reason accepted")
 	}
+	checkRecount(t, s, "J1")
 }

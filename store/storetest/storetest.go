@@ -61,6 +61,7 @@ func Run(t *testing.T, b Backend) {
 		{"JobUpdate", testJobUpdate},
 		{"JobUpdateReplay", testJobUpdateReplay},
 		{"JobUpdateConcurrentSameKey", testJobUpdateConcurrentSameKey},
+		{"JobUpdateConcurrentRows", testJobUpdateConcurrentRows},
 		{"JobUpdateRefusesBadBatch", testJobUpdateRefusesBadBatch},
 		{"JobCounts", testJobCounts},
 		{"JobStream12001", testJobStream},

@@ -1,5 +1,5 @@
 -- Two indexes of mappings made partial: smaller, and cheaper to write (see
--- store/jobs.go, "Indexes of mappings", for what was measured).
+-- store/indexes.go for what was measured).
 --
 -- mappings_search_sf_email holds only the mappings whose Salesforce email
 -- differs from their Slack email: most mappings are made by email, and a

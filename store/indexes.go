@@ -1,0 +1,45 @@
+package store
+
+// Indexes of mappings: what each costs a write, as measured when the jobs
+// came (migration 0003). A job applies its rows in batches of 10,000, each
+// inviting new members, so the store inserts mappings with keys scattered
+// over every index.
+//
+// Measured on SQLite, inserting 100,000 mappings in batches of 10,000 (ids
+// in scrambled order), CPU time and bytes written by the process:
+//
+//	0001's indexes                                  2.65-2.75 s  585 MB
+//	mappings_search_sf_email partial (0003)         2.55 s       569 MB
+//	  and mappings_sf_user partial (0003)           2.55-2.65 s  569 MB
+//	four search indexes without slack_name_lc       2.59 s       555 MB  (not done)
+//	mappings as a rowid table, same indexes         2.2 s        279 MB  (not done)
+//
+// What was done:
+//   - mappings_search_sf_email holds only the mappings whose Salesforce
+//     email differs from the Slack one. Most mappings are made by email,
+//     and a prefix of an email equal to the Slack one is found through
+//     mappings_search_email (SearchMappings' branch names the index's
+//     condition, searchBranchCond). 3% fewer bytes written, and the index
+//     is smaller.
+//   - mappings_sf_user holds only live mappings on SQLite too, as it did on
+//     PostgreSQL: every query through it asks for invited or linked rows.
+//     No measurable change while every mapping is live; cleared mappings,
+//     which pile up, stay out of it.
+//
+// What every other index is for, so kept: mappings_state (CountMappings,
+// ListMappings by state), mappings_invite_expiry (ExpireInvitations,
+// partial already), one index per searched column (SearchMappings). The
+// search indexes carry slack_name_lc so that a search sorts its hits by
+// name from the indexes alone: without it (5% fewer bytes) a broad prefix
+// ("u", every user id) would read every matching row.
+//
+// Where the cost is: a batch of scattered inserts dirties a page per
+// insert in every index and in the table, and SQLite writes each dirty
+// page to the WAL at commit, then again to the database at the checkpoint
+// (commit and checkpoint were 40% of the time of a batch into 100,000
+// mappings). The biggest writer is the table itself: WITHOUT ROWID, its
+// rows (about 370 bytes) are placed by key, so each insert dirties a table
+// page too. As a rowid table (rows appended, the primary key an index of
+// its own) the same load wrote half the bytes, with 18% less CPU. That is a
+// rebuild of the table, with trade-offs of its own (ListMappings would
+// read rows through the key's index), so it was measured, not made.
