@@ -12,7 +12,7 @@ STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
 
-.PHONY: run test bench build unit fuzz integration check clean-data
+.PHONY: run test bench build unit fuzz integration check clean-data compose-cli
 
 ## run: the dev server (Web UI on :8233), the sandbox and the worker; Ctrl-C stops them.
 run: $(TEMPORAL)
@@ -34,8 +34,17 @@ check: $(WORKFLOWCHECK) $(STATICCHECK)
 	$(STATICCHECK) ./...
 	$(WORKFLOWCHECK) ./...
 
-unit:
+unit: compose-cli
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
+
+## compose-cli: the docker-compose CLI that deploy/'s test validates docker-compose.yml with (Debian's package; CI runs as root).
+compose-cli:
+	@command -v docker-compose >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; \
+		else \
+			echo "docker-compose not installed (apt-get install docker-compose): docker-compose.yml is checked without it"; \
+		fi; }
 
 ## fuzz: a short run of each fuzz target (seed corpora under testdata/fuzz).
 fuzz:

@@ -38,7 +38,12 @@ func run() error {
 	devDataDir := flag.String("dev-data-dir", "", "without "+codec.EnvKeys+"/"+codec.EnvKeysFile+": use (or create) the default run's key in this directory")
 	newKey := flag.String("new-key", "", "print a fresh key entry `ID:base64key` with this id, to put first in the key ring, and exit")
 	logLevel := flag.String("log-level", envOr("SFCONNECT_LOG_LEVEL", "info"), "log level (debug logs every request)")
+	healthcheck := flag.Bool("healthcheck", false, "exit 0 if the codec server at -addr answers, 1 if not (Docker's health check), instead of serving")
 	flag.Parse()
+
+	if *healthcheck {
+		return checkHealth(*addr)
+	}
 
 	if *newKey != "" {
 		entry, err := codec.NewKey(*newKey)
@@ -159,4 +164,19 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// checkHealth asks the codec server at addr to decode nothing: it answers
+// 200 when it serves, whatever its keys.
+func checkHealth(addr string) error {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	resp, err := hc.Post("http://"+addr+"/decode", "application/json", strings.NewReader(`{"payloads":[]}`))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("codec server at %s: %s", addr, resp.Status)
+	}
+	return nil
 }

@@ -3,10 +3,15 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
+	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -19,6 +24,12 @@ import (
 )
 
 func main() {
+	healthcheck := flag.Bool("healthcheck", false, "exit 0 if a worker of this host polls sfconnect's task queue, 1 if not (Docker's health check), instead of running one")
+	flag.Parse()
+	run := run
+	if *healthcheck {
+		run = checkHealth
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
@@ -59,4 +70,52 @@ func run() error {
 	defer st.Close()
 	w := worker.New(c, worker.NewActivities(cfg, st, log), sdkworker.Options{})
 	return w.Run(sdkworker.InterruptCh())
+}
+
+// pollWindow is how recently a poller must have polled to count: a poll
+// lasts at most about 70 s, and an idle worker polls again at once.
+const pollWindow = 2 * time.Minute
+
+// checkHealth succeeds when Temporal, reached with the worker's own
+// configuration, has seen a workflow poller and an activity poller of this
+// host on sfconnect's task queue within pollWindow. The SDK's identity is
+// "PID@HOSTNAME@", and a container's hostname is its own, so each replica
+// checks itself; the check starts no worker and polls nothing.
+func checkHealth() error {
+	host, err := os.Hostname()
+	if err != nil {
+		return err
+	}
+	opts, err := config.TemporalClientOptions()
+	if err != nil {
+		return err
+	}
+	opts.Logger = logging.Temporal(zap.NewNop())
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
+	}
+	defer c.Close()
+	for _, kind := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
+		resp, err := c.DescribeTaskQueue(ctx, workflows.TaskQueue, kind)
+		if err != nil {
+			return fmt.Errorf("describe task queue %s: %w", workflows.TaskQueue, err)
+		}
+		if !polledBy(resp.GetPollers(), host, time.Now().Add(-pollWindow)) {
+			return fmt.Errorf("no %s poller of %s on task queue %s since %s ago", kind, host, workflows.TaskQueue, pollWindow)
+		}
+	}
+	return nil
+}
+
+// polledBy reports whether one of pollers is of host and polled after since.
+func polledBy(pollers []*taskqueuepb.PollerInfo, host string, since time.Time) bool {
+	for _, p := range pollers {
+		if strings.Contains(p.GetIdentity(), "@"+host+"@") && p.GetLastAccessTime().AsTime().After(since) {
+			return true
+		}
+	}
+	return false
 }
