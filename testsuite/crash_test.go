@@ -13,14 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
-	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/slackapi"
-	"github.com/sfconnect/sfconnect/starter"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -66,45 +62,15 @@ func (w *workerProcess) kill() {
 func TestWorkerCrashesDuringALargeImport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	cfg, _ := config.LoadFrom(func(string) string { return "" })
-	cfg.DataDir = dir
-	cfg.DatabaseURL = env.Config.DatabaseURL // this run's store (SQLite or PostgreSQL)
-	if strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
-		cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "crash.db")
+	databaseURL := "" // an SQLite file of the test's own, or this run's PostgreSQL
+	if !strings.HasPrefix(env.Config.DatabaseURL, "sqlite:") {
+		databaseURL = env.Config.DatabaseURL
 	}
-	cenv, err := devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, NoWorker: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cenv.Stop()
-	bin := filepath.Join(dir, "worker")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/worker").CombinedOutput(); err != nil {
-		t.Fatalf("build the worker: %v\n%s", err, out)
-	}
-	w := &workerProcess{t: t, bin: bin, logs: filepath.Join(dir, "worker.log"), env: append(os.Environ(),
-		"TEMPORAL_ADDRESS="+cenv.Server.FrontendHostPort(), "SFCONNECT_SANDBOX_URL="+cenv.SandboxURL,
-		"DATABASE_URL="+cenv.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn")}
-	w.start()
-	defer func() { w.kill() }()
-
-	if _, err := cenv.Sandbox.Generate(sandbox.GenerateRequest{Team: "T0DEMO0001", Members: crashRows, Org: "acme", Users: crashRows, Match: 1}); err != nil {
-		t.Fatal(err)
-	}
-	ccli := func(args ...string) result {
-		var out, errOut strings.Builder
-		code := starter.Run(ctx, args, starter.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Config: cenv.Config,
-			Dial: func() (client.Client, error) { return client.NewClientFromExisting(cenv.Client, client.Options{}) }})
-		r := result{code: code, out: out.String(), err: errOut.String()}
-		if code != 0 {
-			t.Fatalf("starter %s\n%s", strings.Join(args, " "), r)
-		}
-		return r
-	}
-	org := []string{"--workspace", "T0DEMO0001", "--org", "acme"}
-	ccli("connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
-	ccli(append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, org...)...)
-	ccli(append([]string{"connect", "activate", "--as", "U0OWNER01"}, org...)...)
+	cenv := startSeparateEnv(t, ctx, false, databaseURL, nil)
+	w := cenv.worker("worker")
+	org := cenv.connectAcme(crashRows)
+	ccli := cenv.must
+	dir := cenv.dir
 
 	// The file: every generated member to their Salesforce user.
 	dirClient := slackapi.New(slackapi.Config{APIURL: cenv.Config.SlackURL(), TokenFor: cenv.Config.SlackTokenFor}, zap.NewNop())
@@ -148,21 +114,21 @@ func TestWorkerCrashesDuringALargeImport(t *testing.T) {
 		}},
 	}
 	for k, p := range points {
-		for s := jobStatusOf(t, ctx, cenv, jobID); !p.reach(s); s = jobStatusOf(t, ctx, cenv, jobID) {
+		for s := jobStatusOf(t, ctx, cenv.Env, jobID); !p.reach(s); s = jobStatusOf(t, ctx, cenv.Env, jobID) {
 			if ctx.Err() != nil {
 				t.Fatalf("the job never reached %s: %+v", p.what, s)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(rng.IntN(800)) * time.Millisecond)
-		s := jobStatusOf(t, ctx, cenv, jobID)
+		s := jobStatusOf(t, ctx, cenv.Env, jobID)
 		w.kill()
 		t.Logf("crash %d: worker killed with SIGKILL while the job was %s (%d validated, %d applied)", k+1, s.Phase, s.Validated, s.Applied)
 		w.start()
 	}
 	var s workflows.JobStatus
 	for {
-		s = jobStatusOf(t, ctx, cenv, jobID)
+		s = jobStatusOf(t, ctx, cenv.Env, jobID)
 		if s.Phase == workflows.PhaseFollowing || s.Ended() {
 			break
 		}

@@ -5,22 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
-	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/model"
-	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/slackapi"
-	"github.com/sfconnect/sfconnect/starter"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -29,61 +24,23 @@ import (
 func TestDevServerRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	cfg, _ := config.LoadFrom(func(string) string { return "" })
-	cfg.DataDir = dir
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "restart.db")
-	cfg.Jobs.FollowEvery = time.Second
-	renv, err := devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), DBFile: filepath.Join(dir, "temporal.db"), Config: cfg, NoWorker: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer renv.Stop()
-	bin := filepath.Join(dir, "worker")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/worker").CombinedOutput(); err != nil {
-		t.Fatalf("build the worker: %v\n%s", err, out)
-	}
-	w := &workerProcess{t: t, bin: bin, logs: filepath.Join(dir, "worker.log"), env: append(os.Environ(),
-		"TEMPORAL_ADDRESS="+renv.Server.FrontendHostPort(), "SFCONNECT_SANDBOX_URL="+renv.SandboxURL,
-		"DATABASE_URL="+renv.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn")}
-	w.start()
-	defer w.kill()
+	renv := startSeparateEnv(t, ctx, true, "", func(c *config.Config) { c.Jobs.FollowEvery = time.Second })
+	renv.worker("worker")
+	rcli, must := renv.cli, renv.must
 	hostPort := renv.Server.FrontendHostPort()
-	rcli := func(args ...string) result {
-		var out, errOut strings.Builder
-		code := starter.Run(ctx, args, starter.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Config: renv.Config,
-			Dial: func() (client.Client, error) {
-				return client.Dial(client.Options{HostPort: hostPort, Logger: logging.Temporal(zap.NewNop())})
-			}})
-		return result{code: code, out: out.String(), err: errOut.String()}
-	}
-	must := func(args ...string) result {
-		t.Helper()
-		r := rcli(args...)
-		if r.code != 0 {
-			t.Fatalf("starter %s\n%s", strings.Join(args, " "), r)
-		}
-		return r
-	}
 	const rows = 30000
-	if _, err := renv.Sandbox.Generate(sandbox.GenerateRequest{Team: "T0DEMO0001", Members: rows, Org: "acme", Users: rows, Match: 1}); err != nil {
-		t.Fatal(err)
-	}
 	// A request waiting for its approval, and an active connection.
 	must("connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://org03.my.salesforce.com", "--as", "U0OWNER01")
-	acme := []string{"--workspace", "T0DEMO0001", "--org", "acme"}
-	must("connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
-	must(append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, acme...)...)
-	must(append([]string{"connect", "activate", "--as", "U0OWNER01"}, acme...)...)
+	acme := renv.connectAcme(rows)
 	lines := []string{"slack_email,salesforce_username"}
-	members, err := generatedMembers(ctx, renv, rows)
+	members, err := generatedMembers(ctx, renv.Env, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, email := range members {
 		lines = append(lines, email+","+email)
 	}
-	file := filepath.Join(dir, "restart.csv")
+	file := filepath.Join(renv.dir, "restart.csv")
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

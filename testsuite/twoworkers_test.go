@@ -4,21 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/config"
-	"github.com/sfconnect/sfconnect/devenv"
-	"github.com/sfconnect/sfconnect/logging"
-	"github.com/sfconnect/sfconnect/sandbox"
-	"github.com/sfconnect/sfconnect/starter"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -29,53 +22,18 @@ import (
 func TestTwoWorkersOneJob(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	pgURL, drop, err := postgresSchema(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer drop()
-	cfg, _ := config.LoadFrom(func(string) string { return "" })
-	cfg.DataDir, cfg.DatabaseURL = dir, pgURL
-	cfg.Jobs.BatchSize, cfg.Jobs.Parallelism = 1000, 4
-	tenv, err := devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, NoWorker: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tenv.Stop()
-	bin := filepath.Join(dir, "worker")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/worker").CombinedOutput(); err != nil {
-		t.Fatalf("build the worker: %v\n%s", err, out)
-	}
-	for i := range 2 {
-		w := &workerProcess{t: t, bin: bin, logs: filepath.Join(dir, "worker"+string(rune('a'+i))+".log"), env: append(os.Environ(),
-			"TEMPORAL_ADDRESS="+tenv.Server.FrontendHostPort(), "SFCONNECT_SANDBOX_URL="+tenv.SandboxURL,
-			"DATABASE_URL="+pgURL, "SFCONNECT_LOG_LEVEL=warn")}
-		w.start()
-		defer w.kill()
-	}
+	tenv := startSeparateEnv(t, ctx, false, pgURL, func(c *config.Config) { c.Jobs.BatchSize, c.Jobs.Parallelism = 1000, 4 })
+	tenv.worker("worker-a")
+	tenv.worker("worker-b")
 	const rows = 20000
-	if _, err := tenv.Sandbox.Generate(sandbox.GenerateRequest{Team: "T0DEMO0001", Members: rows, Org: "acme", Users: rows, Match: 1}); err != nil {
-		t.Fatal(err)
-	}
-	hostPort := tenv.Server.FrontendHostPort()
-	must := func(args ...string) string {
-		t.Helper()
-		var out, errOut strings.Builder
-		code := starter.Run(ctx, args, starter.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Config: tenv.Config,
-			Dial: func() (client.Client, error) {
-				return client.Dial(client.Options{HostPort: hostPort, Logger: logging.Temporal(zap.NewNop())})
-			}})
-		if code != 0 {
-			t.Fatalf("starter %s\n%s", strings.Join(args, " "), errOut.String())
-		}
-		return out.String()
-	}
-	acme := []string{"--workspace", "T0DEMO0001", "--org", "acme"}
-	must("connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
-	must(append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, acme...)...)
-	must(append([]string{"connect", "activate", "--as", "U0OWNER01"}, acme...)...)
-	emails, err := generatedMembers(ctx, tenv, rows)
+	acme := tenv.connectAcme(rows)
+	must := func(args ...string) string { return tenv.must(args...).out }
+	emails, err := generatedMembers(ctx, tenv.Env, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +41,7 @@ func TestTwoWorkersOneJob(t *testing.T) {
 	for _, e := range emails {
 		lines = append(lines, e+","+e)
 	}
-	file := filepath.Join(dir, "two.csv")
+	file := filepath.Join(tenv.dir, "two.csv")
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
