@@ -22,17 +22,7 @@ func TestTwentyPercentFaults(t *testing.T) {
 	org := []string{"--workspace", ws, "--org", "acme"}
 	with := func(args ...string) []string { return append(args, org...) }
 
-	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://acme.my.salesforce.com", "--as", "U0OWNER01")
-	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example")...)
-	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
-	var c workflows.Connection
-	eventually(t, 90*time.Second, func() error {
-		c = decodeConnection(t, mustRun(t, with("connect", "status", "--output", "json")...))
-		if c.AutoMapRun == nil || c.AutoMapRun.Running {
-			return fmt.Errorf("automatic mapping not done")
-		}
-		return nil
-	})
+	c := connectAcmeMapped(t, 90*time.Second)
 	if p := c.AutoMapRun; !p.Done || p.Linked != 7 || p.Unmatched != 3 || p.Ambiguous != 1 || p.Skipped != 1 {
 		t.Fatalf("automatic mapping under faults: %+v", p)
 	}

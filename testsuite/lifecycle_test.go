@@ -22,6 +22,25 @@ func decodeConnection(t *testing.T, r result) workflows.Connection {
 	return c
 }
 
+// connectAcmeMapped connects acme to T0DEMO0001 through the three steps,
+// with automatic mapping, and waits for the mapping to end.
+func connectAcmeMapped(t *testing.T, within time.Duration) workflows.Connection {
+	t.Helper()
+	org := []string{"--workspace", "T0DEMO0001", "--org", "acme"}
+	mustRun(t, "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--as", "U0OWNER01")
+	mustRun(t, append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, org...)...)
+	mustRun(t, append([]string{"connect", "activate", "--as", "U0OWNER01"}, org...)...)
+	var c workflows.Connection
+	eventually(t, within, func() error {
+		c = decodeConnection(t, mustRun(t, append([]string{"connect", "status", "--output", "json"}, org...)...))
+		if c.AutoMapRun == nil || c.AutoMapRun.Running {
+			return fmt.Errorf("automatic mapping not done: %+v", c.AutoMapRun)
+		}
+		return nil
+	})
+	return c
+}
+
 // listed returns the state `connect list` shows for an org (id or name) of
 // a workspace, newest first.
 func listed(t *testing.T, team, org string, extra ...string) (model.State, bool) {

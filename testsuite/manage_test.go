@@ -21,17 +21,7 @@ func TestManagingAConnection(t *testing.T) {
 	org := []string{"--workspace", ws, "--org", "acme"}
 	with := func(args ...string) []string { return append(args, org...) }
 
-	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://acme.my.salesforce.com", "--as", "U0OWNER01")
-	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example")...)
-	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
-	var c workflows.Connection
-	eventually(t, 30*time.Second, func() error {
-		c = decodeConnection(t, mustRun(t, with("connect", "status", "--output", "json")...))
-		if c.AutoMapRun == nil || c.AutoMapRun.Running {
-			return fmt.Errorf("automatic mapping still running")
-		}
-		return nil
-	})
+	c := connectAcmeMapped(t, 30*time.Second)
 	if c.Version != workflows.CurrentConnectionVersion || c.UpdateAvailable || c.Banner {
 		t.Fatalf("a new connection: version %d, update available %v, banner %v", c.Version, c.UpdateAvailable, c.Banner)
 	}
