@@ -7,6 +7,7 @@ package activities
 import (
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/metrics"
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
 	"github.com/sfconnect/sfconnect/store"
@@ -18,4 +19,6 @@ type Activities struct {
 	Salesforce *salesforce.Factory
 	Store      store.Store
 	Log        *zap.Logger
+	// Metrics are the product's metrics (nil: none).
+	Metrics *metrics.Product
 }

@@ -51,7 +51,7 @@ func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput)
 		return nil
 	})
 	if err != nil {
-		return nil, classify("salesforce system administrators of "+in.OrgURL, fromSalesforce, err)
+		return nil, a.classify("salesforce system administrators of "+in.OrgURL, fromSalesforce, err)
 	}
 	var members []string
 	for _, email := range emails {
@@ -60,7 +60,7 @@ func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput)
 			continue
 		}
 		if err != nil {
-			return nil, classify("slack users.lookupByEmail", fromSlack, err)
+			return nil, a.classify("slack users.lookupByEmail", fromSlack, err)
 		}
 		if !m.Deleted && !m.IsBot {
 			members = append(members, m.ID)
@@ -72,11 +72,11 @@ func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput)
 func (a *Activities) slackActivators(ctx context.Context, in ApproversInput) ([]string, error) {
 	holders, err := a.Slack.RoleHolders(ctx, in.Team, slackapi.RoleSalesforceSystemAdmin)
 	if err != nil {
-		return nil, classify("slack role holders", fromSlack, err)
+		return nil, a.classify("slack role holders", fromSlack, err)
 	}
 	team, err := a.Slack.Team(ctx, in.Team)
 	if err != nil {
-		return nil, classify("slack team.info", fromSlack, err)
+		return nil, a.classify("slack team.info", fromSlack, err)
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -106,7 +106,7 @@ func (a *Activities) slackActivators(ctx context.Context, in ApproversInput) ([]
 		return nil
 	})
 	if err != nil && !errors.Is(err, errEnough) {
-		return nil, classify("slack users.list", fromSlack, err)
+		return nil, a.classify("slack users.list", fromSlack, err)
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func (a *Activities) AuthorizeSlack(ctx context.Context, in AuthorizeSlackInput)
 	if err != nil {
 		return roles, err
 	}
-	return roles, classify("authorize", fromSlack, authz.Slack(in.Action, roles))
+	return roles, a.classify("authorize", fromSlack, authz.Slack(in.Action, roles))
 }
 
 func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.SlackRoles, error) {
@@ -37,7 +37,7 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 		if errors.Is(err, slackapi.ErrInvalidAuth) {
 			return roles, refuse(ErrNotFound, "workspace %s is not known to sfconnect's Slack app: check the team id (T…) or install the app there", team)
 		}
-		return roles, classify("slack team.info", fromSlack, err)
+		return roles, a.classify("slack team.info", fromSlack, err)
 	}
 	roles.Enterprise = t.IsEnterprise()
 	m, err := a.Slack.Member(ctx, team, user)
@@ -45,7 +45,7 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 		return roles, nil // not a member: the role table refuses, naming what is missing
 	}
 	if err != nil {
-		return roles, classify("slack users.info", fromSlack, err)
+		return roles, a.classify("slack users.info", fromSlack, err)
 	}
 	roles.Member = !m.Deleted && !m.IsBot
 	roles.Deleted = m.Deleted
@@ -54,7 +54,7 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 	if roles.Member {
 		has, err := a.Slack.HasRole(ctx, team, user, slackapi.RoleSalesforceSystemAdmin)
 		if err != nil {
-			return roles, classify("slack admin.roles.listAssignments", fromSlack, err)
+			return roles, a.classify("slack admin.roles.listAssignments", fromSlack, err)
 		}
 		roles.SalesforceAdminRole = has
 	}
@@ -88,9 +88,9 @@ func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesf
 	u, err := org.FindUser(ctx, in.User)
 	switch {
 	case errors.Is(err, salesforce.ErrNotFound):
-		return roles, classify("authorize", fromSalesforce, authz.Salesforce(in.Action, roles))
+		return roles, a.classify("authorize", fromSalesforce, authz.Salesforce(in.Action, roles))
 	case err != nil:
-		return roles, classify("salesforce user lookup", fromSalesforce, err)
+		return roles, a.classify("salesforce user lookup", fromSalesforce, err)
 	}
 	roles.Found, roles.Active = true, u.IsActive
 	roles.UserID, roles.Username, roles.Email, roles.Name = u.Id, u.Username, u.Email, u.Name
@@ -98,12 +98,12 @@ func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesf
 	if !roles.SystemAdmin && u.IsActive {
 		has, err := org.HasPermissionSet(ctx, u.Id, ManageSlackConnectionsPermissionSet)
 		if err != nil {
-			return roles, classify("salesforce permission set lookup", fromSalesforce, err)
+			return roles, a.classify("salesforce permission set lookup", fromSalesforce, err)
 		}
 		roles.ManageSlackConnections = has
 	}
 	if err := authz.Salesforce(in.Action, roles); err != nil {
-		return roles, classify("authorize", fromSalesforce, err)
+		return roles, a.classify("authorize", fromSalesforce, err)
 	}
 	return roles, nil
 }

@@ -88,9 +88,10 @@ func (a *Activities) MapBatch(ctx context.Context, in MapBatchInput) (MapBatchRe
 		return nil
 	})
 	if err != nil && !errors.Is(err, errBatchFull) {
-		return res, classify("slack users.list", fromSlack, err)
+		return res, a.classify("slack users.list", fromSlack, err)
 	}
 	res.Scanned = len(members)
+	a.Metrics.RowsProcessed("automap", len(members))
 	if err := a.Store.UpsertMembers(ctx, in.Workspace, directoryMembers(members)); err != nil {
 		return res, err
 	}
@@ -214,7 +215,7 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 			return nil
 		})
 		if err != nil {
-			return nil, classify("salesforce users of "+in.OrgURL, fromSalesforce, err)
+			return nil, a.classify("salesforce users of "+in.OrgURL, fromSalesforce, err)
 		}
 		activity.RecordHeartbeat(ctx, start)
 	}

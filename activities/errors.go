@@ -37,14 +37,38 @@ var NonRetryable = []string{
 
 // upstream is what classify needs to know of one API client's errors.
 type upstream struct {
+	api        string
 	retryable  func(error) bool
 	retryAfter func(error) (time.Duration, bool)
 }
 
 var (
-	fromSlack      = upstream{slackapi.Retryable, slackapi.RetryAfter}
-	fromSalesforce = upstream{salesforce.Retryable, salesforce.RetryAfter}
+	fromSlack      = upstream{"slack", slackapi.Retryable, slackapi.RetryAfter}
+	fromSalesforce = upstream{"salesforce", salesforce.Retryable, salesforce.RetryAfter}
 )
+
+// classify is the package's classify, counting the failure in the
+// product's metrics by API and kind.
+func (a *Activities) classify(op string, from upstream, err error) error {
+	out := classify(op, from, err)
+	if out == nil {
+		return nil
+	}
+	kind := "retryable"
+	var app *temporal.ApplicationError
+	if errors.As(out, &app) {
+		switch app.Type() {
+		case ErrRateLimited:
+			kind = "rate_limited"
+		case ErrUpstream, ErrIPRestricted, ErrDomainMoved:
+			kind = "refused"
+		default:
+			return out // a business refusal (a role, an input), not the API failing
+		}
+	}
+	a.Metrics.UpstreamError(from.api, kind)
+	return out
+}
 
 // classify turns a client error into what Temporal should do with it:
 // wait the Retry-After of a 429, retry 5xx and network errors with back-off,

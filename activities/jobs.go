@@ -159,6 +159,11 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 			res.Moves++
 		}
 	}
+	phase := "validate"
+	if apply {
+		phase = "apply"
+	}
+	a.Metrics.RowsProcessed(phase, len(todo))
 	if len(writes) == 0 && len(mappings) == 0 {
 		return res, nil
 	}
@@ -257,7 +262,7 @@ func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail boo
 		return store.Member{}, false, nil
 	}
 	if err != nil {
-		return store.Member{}, false, classify("slack member lookup", fromSlack, err)
+		return store.Member{}, false, a.classify("slack member lookup", fromSlack, err)
 	}
 	if m.IsBot {
 		return store.Member{}, false, nil

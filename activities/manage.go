@@ -20,7 +20,7 @@ type MigrateInput struct {
 
 // MigrateWorkspace asks Slack to move the workspace into the Enterprise org.
 func (a *Activities) MigrateWorkspace(ctx context.Context, in MigrateInput) error {
-	return classify("slack workspace migration", fromSlack, a.Slack.MigrateWorkspace(ctx, in.Team, in.Enterprise))
+	return a.classify("slack workspace migration", fromSlack, a.Slack.MigrateWorkspace(ctx, in.Team, in.Enterprise))
 }
 
 // ObjectsInput names an org and, for AddObjects, the object types to open
@@ -45,7 +45,7 @@ func (a *Activities) ListObjects(ctx context.Context, in ObjectsInput) (ObjectsR
 	}
 	_, objects, err := org.PermissionSetObjects(ctx)
 	if err != nil {
-		return ObjectsResult{}, classify("salesforce permission set of "+in.OrgURL, fromSalesforce, err)
+		return ObjectsResult{}, a.classify("salesforce permission set of "+in.OrgURL, fromSalesforce, err)
 	}
 	sort.Strings(objects)
 	return ObjectsResult{Objects: objects}, nil
@@ -61,7 +61,7 @@ func (a *Activities) AddObjects(ctx context.Context, in ObjectsInput) (ObjectsRe
 	}
 	types, err := org.ObjectTypes(ctx)
 	if err != nil {
-		return ObjectsResult{}, classify("salesforce object types of "+in.OrgURL, fromSalesforce, err)
+		return ObjectsResult{}, a.classify("salesforce object types of "+in.OrgURL, fromSalesforce, err)
 	}
 	known := map[string]string{}
 	for _, t := range types {
@@ -81,11 +81,11 @@ func (a *Activities) AddObjects(ctx context.Context, in ObjectsInput) (ObjectsRe
 	}
 	setID, _, err := org.PermissionSetObjects(ctx)
 	if err != nil {
-		return ObjectsResult{}, classify("salesforce permission set of "+in.OrgURL, fromSalesforce, err)
+		return ObjectsResult{}, a.classify("salesforce permission set of "+in.OrgURL, fromSalesforce, err)
 	}
 	for _, t := range canonical {
 		if err := org.AddObjectPermission(ctx, setID, t); err != nil {
-			return ObjectsResult{}, classify("salesforce object permission "+t, fromSalesforce, err)
+			return ObjectsResult{}, a.classify("salesforce object permission "+t, fromSalesforce, err)
 		}
 		activity.RecordHeartbeat(ctx, t)
 	}
@@ -124,7 +124,7 @@ func (a *Activities) NotifyMembers(ctx context.Context, in NotifyMembersInput) (
 		return nil
 	})
 	if postErr != nil {
-		return n, classify("slack chat.postMessage", fromSlack, postErr)
+		return n, a.classify("slack chat.postMessage", fromSlack, postErr)
 	}
 	return n, err
 }
@@ -158,11 +158,11 @@ func (a *Activities) CheckOrg(ctx context.Context, in HealthInput) (HealthResult
 	case errors.Is(err, salesforce.ErrIPRestricted):
 		return HealthResult{IPRestricted: true}, nil
 	case err != nil:
-		return HealthResult{}, classify("salesforce health of "+in.OrgURL, fromSalesforce, err)
+		return HealthResult{}, a.classify("salesforce health of "+in.OrgURL, fromSalesforce, err)
 	}
 	restricted, err := org.IPRestricted(ctx)
 	if err != nil && !errors.Is(err, salesforce.ErrIPRestricted) {
-		return HealthResult{}, classify("salesforce IP restrictions of "+in.OrgURL, fromSalesforce, err)
+		return HealthResult{}, a.classify("salesforce IP restrictions of "+in.OrgURL, fromSalesforce, err)
 	}
 	return HealthResult{IPRestricted: restricted}, nil
 }
@@ -201,14 +201,14 @@ type CreatedWorkspace struct {
 func (a *Activities) CreateSlackWorkspace(ctx context.Context, in CreateWorkspaceInput) (CreatedWorkspace, error) {
 	team, err := a.Slack.CreateWorkspace(ctx, in.Name, in.Domain)
 	if err != nil {
-		return CreatedWorkspace{}, classify("slack admin.teams.create", fromSlack, err)
+		return CreatedWorkspace{}, a.classify("slack admin.teams.create", fromSlack, err)
 	}
 	m, err := a.Slack.CreateMember(ctx, team, in.OwnerEmail, in.OwnerName)
 	if err != nil {
-		return CreatedWorkspace{}, classify("slack: create the owner's account", fromSlack, err)
+		return CreatedWorkspace{}, a.classify("slack: create the owner's account", fromSlack, err)
 	}
 	if err := a.Slack.SetPrimaryOwner(ctx, team, m.ID); err != nil {
-		return CreatedWorkspace{}, classify("slack admin.users.setOwner", fromSlack, err)
+		return CreatedWorkspace{}, a.classify("slack admin.users.setOwner", fromSlack, err)
 	}
 	return CreatedWorkspace{Team: team, Owner: m.ID}, nil
 }

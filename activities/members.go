@@ -72,7 +72,7 @@ func (a *Activities) InviteMember(ctx context.Context, in InviteInput) (MemberMa
 		return MemberMapping{}, refuse(ErrNotFound, "%s is not an active member of workspace %s: find members with `starter members search`", in.Member, in.Workspace)
 	}
 	if err != nil {
-		return MemberMapping{}, classify("slack users.info", fromSlack, err)
+		return MemberMapping{}, a.classify("slack users.info", fromSlack, err)
 	}
 	cur, found, err := a.Store.GetMapping(ctx, in.ConnectionID, in.Member)
 	if err != nil {
@@ -119,7 +119,7 @@ func (a *Activities) activeUser(ctx context.Context, orgURL, user string) (sales
 		return salesforce.User{}, refuse(ErrNotFound, "%s is not an active user of org %s: check the Salesforce user id or username", user, orgURL)
 	}
 	if err != nil {
-		return salesforce.User{}, classify("salesforce user lookup", fromSalesforce, err)
+		return salesforce.User{}, a.classify("salesforce user lookup", fromSalesforce, err)
 	}
 	return u, nil
 }
@@ -159,11 +159,11 @@ func (a *Activities) CompleteSignIn(ctx context.Context, in CompleteSignInInput)
 	}
 	tok, err := org.ExchangeCode(ctx, in.Code, in.RedirectURI)
 	if err != nil {
-		return MemberMapping{}, classify("salesforce sign-in", fromSalesforce, err)
+		return MemberMapping{}, a.classify("salesforce sign-in", fromSalesforce, err)
 	}
 	who, err := org.UserInfo(ctx, tok)
 	if err != nil {
-		return MemberMapping{}, classify("salesforce userinfo", fromSalesforce, err)
+		return MemberMapping{}, a.classify("salesforce userinfo", fromSalesforce, err)
 	}
 	if !sameOrgID(who.OrganizationID, in.OrgID) {
 		return MemberMapping{}, refuse(ErrForbidden, "%s signed in to another Salesforce org (%s), not %s: sign in to %s", who.PreferredUsername, who.OrganizationID, in.OrgID, in.OrgURL)
@@ -188,7 +188,7 @@ func (a *Activities) CompleteSignIn(ctx context.Context, in CompleteSignInInput)
 	if !found {
 		member, err := a.Slack.Member(ctx, in.Workspace, in.Member)
 		if err != nil {
-			return MemberMapping{}, classify("slack users.info", fromSlack, err)
+			return MemberMapping{}, a.classify("slack users.info", fromSlack, err)
 		}
 		m = store.Mapping{ConnectionID: in.ConnectionID, Workspace: in.Workspace, OrgID: in.OrgID,
 			SlackUserID: member.ID, SlackEmail: member.Email, SlackNameID: member.SAMLNameID, SlackName: displayName(member)}
@@ -327,7 +327,7 @@ func (a *Activities) SyncMembers(ctx context.Context, in SyncMembersInput) (int,
 		return n, storeErr // retried: the store may come back
 	}
 	if err != nil {
-		return n, classify("slack users.list", fromSlack, err)
+		return n, a.classify("slack users.list", fromSlack, err)
 	}
 	return n, nil
 }

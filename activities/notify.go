@@ -15,5 +15,5 @@ type NotifyInput struct {
 // Notify posts a notice through chat.postMessage.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
 	_, err := a.Slack.PostMessage(ctx, in.Team, in.Channel, in.Text)
-	return classify("slack chat.postMessage to "+in.Channel, fromSlack, err)
+	return a.classify("slack chat.postMessage to "+in.Channel, fromSlack, err)
 }

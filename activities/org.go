@@ -36,7 +36,7 @@ func (a *Activities) ResolveOrg(ctx context.Context, in ResolveOrgInput) (OrgInf
 	md, err := orgurl.Parse(in.URL)
 	if err != nil {
 		if errors.Is(err, orgurl.ErrGovernmentCloud) {
-			return OrgInfo{}, classify("org URL", fromSalesforce, err)
+			return OrgInfo{}, a.classify("org URL", fromSalesforce, err)
 		}
 		return OrgInfo{}, refuse(ErrInvalidInput, "%v", err)
 	}
@@ -49,7 +49,7 @@ func (a *Activities) ResolveOrg(ctx context.Context, in ResolveOrgInput) (OrgInf
 	case errors.Is(err, salesforce.ErrNotFound):
 		return OrgInfo{}, refuse(ErrOrgNotFound, "no Salesforce org answers at %s: check the My Domain URL (Setup > My Domain in Salesforce)", md.URL())
 	case err != nil:
-		return OrgInfo{}, classify("salesforce organization of "+md.Host, fromSalesforce, err)
+		return OrgInfo{}, a.classify("salesforce organization of "+md.Host, fromSalesforce, err)
 	}
 	if org.GovernmentCloud() {
 		return OrgInfo{}, refuse(ErrGovernmentCloud, "%s is a Salesforce Government Cloud org (instance %s): Government Cloud orgs cannot be connected to Slack", md.URL(), org.InstanceName)
@@ -60,7 +60,7 @@ func (a *Activities) ResolveOrg(ctx context.Context, in ResolveOrgInput) (OrgInf
 	}
 	restricted, err := client.IPRestricted(ctx)
 	if err != nil {
-		return OrgInfo{}, classify("salesforce IP restrictions of "+md.Host, fromSalesforce, err)
+		return OrgInfo{}, a.classify("salesforce IP restrictions of "+md.Host, fromSalesforce, err)
 	}
 	if restricted {
 		info.IPRestricted = true
@@ -96,7 +96,7 @@ func (a *Activities) SetupIntegrationUser(ctx context.Context, in IntegrationInp
 	}
 	who, err := client.IntegrationUser(ctx)
 	if err != nil {
-		return IntegrationUser{}, classify("salesforce integration user of "+in.OrgURL, fromSalesforce, err)
+		return IntegrationUser{}, a.classify("salesforce integration user of "+in.OrgURL, fromSalesforce, err)
 	}
 	return IntegrationUser{UserID: who.UserID, Username: who.PreferredUsername, Objects: DefaultPermissionObjects}, nil
 }

@@ -48,6 +48,9 @@ type Config struct {
 	DataDir string
 	// MemoryLimitMB is the worker's soft memory limit (SFCONNECT_MEMORY_LIMIT_MB).
 	MemoryLimitMB int64
+	// MetricsAddr is where the worker serves Prometheus metrics at /metrics
+	// (SFCONNECT_METRICS_ADDR; "off" turns them off).
+	MetricsAddr string
 	// DatabaseURL is the store: PostgreSQL (postgres://…) in production,
 	// SQLite under DataDir by default.
 	DatabaseURL string
@@ -68,6 +71,7 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		SalesforceClientSecret: getenv("SALESFORCE_CLIENT_SECRET"),
 		DataDir:                or(getenv("SFCONNECT_DATA_DIR"), ".data"),
 		LogLevel:               or(getenv("SFCONNECT_LOG_LEVEL"), "info"),
+		MetricsAddr:            or(getenv("SFCONNECT_METRICS_ADDR"), "127.0.0.1:9090"),
 	}
 	c.DatabaseURL = or(getenv("DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "sfconnect.db"))
 	tokens, err := parseTokens(getenv("SLACK_BOT_TOKENS"))

@@ -20,6 +20,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
@@ -48,6 +49,9 @@ type Options struct {
 	NoWorker bool
 	// ServerOutput receives the dev server's own output (discarded when nil).
 	ServerOutput io.Writer
+	// MetricsAddr, when set, serves the worker's Prometheus metrics there
+	// ("127.0.0.1:0" picks a free port; Env.MetricsURL says which).
+	MetricsAddr string
 	Log          *zap.Logger
 }
 
@@ -60,8 +64,12 @@ type Env struct {
 	Config     config.Config
 	Worker     sdkworker.Worker
 	Store      store.Store
-	httpServer *http.Server
-	opts       Options
+	// MetricsURL is where the worker's metrics are served, if they are.
+	MetricsURL  string
+	httpServer  *http.Server
+	opts        Options
+	clientOpts  client.Options
+	stopMetrics func()
 }
 
 // Start starts the dev server, the sandbox and the worker, in that order,
@@ -86,19 +94,33 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	opts.Config.SandboxURL = env.SandboxURL
 	env.Config = opts.Config
 	env.opts = opts
+	env.clientOpts = client.Options{HostPort: opts.TemporalHostPort, Logger: logging.Temporal(opts.Log.Named("temporal"))}
+	var acts *activities.Activities
+	watch := func(client.Client) {}
+	if !opts.NoWorker {
+		if err := os.MkdirAll(env.Config.DataDir, 0o755); err != nil {
+			return env, fmt.Errorf("data dir: %w", err)
+		}
+		if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
+			return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
+		}
+		acts = worker.NewActivities(env.Config, env.Store, opts.Log)
+		if opts.MetricsAddr != "" {
+			var addr string
+			if watch, addr, env.stopMetrics, err = worker.Observe(ctx, opts.MetricsAddr, &env.clientOpts, acts); err != nil {
+				return env, err
+			}
+			env.MetricsURL = "http://" + addr + "/metrics"
+		}
+	}
 	if err := env.startServer(ctx, opts); err != nil {
 		return env, err
 	}
 	if opts.NoWorker {
 		return env, nil
 	}
-	if err := os.MkdirAll(env.Config.DataDir, 0o755); err != nil {
-		return env, fmt.Errorf("data dir: %w", err)
-	}
-	if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
-		return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
-	}
-	env.Worker = worker.New(env.Client, worker.NewActivities(env.Config, env.Store, opts.Log), sdkworker.Options{})
+	watch(env.Client)
+	env.Worker = worker.New(env.Client, acts, sdkworker.Options{})
 	if err := env.Worker.Start(); err != nil {
 		return env, fmt.Errorf("start worker: %w", err)
 	}
@@ -130,16 +152,15 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 	if out == nil {
 		out = io.Discard
 	}
+	clientOpts := e.clientOpts
+	clientOpts.HostPort = opts.TemporalHostPort
 	server, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: opts.TemporalPath,
 		DBFilename:   opts.DBFile,
 		EnableUI:     opts.UIPort != "",
 		UIPort:       opts.UIPort,
 		LogLevel:     "warn",
-		ClientOptions: &client.Options{
-			HostPort: opts.TemporalHostPort,
-			Logger:   logging.Temporal(opts.Log.Named("temporal")),
-		},
+		ClientOptions: &clientOpts,
 		SearchAttributes: workflows.SearchAttributes,
 		Stdout:           out,
 		Stderr:           out,
@@ -175,6 +196,9 @@ func (e *Env) Stop() {
 	}
 	if e.Store != nil {
 		_ = e.Store.Close()
+	}
+	if e.stopMetrics != nil {
+		e.stopMetrics()
 	}
 	if e.httpServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -70,7 +70,7 @@ func runTests(m *testing.M) int {
 	if os.Getenv("SFCONNECT_TEST_LOG") != "" {
 		log, _ = logging.New("debug")
 	}
-	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log})
+	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the dev server: run `make test`, which installs it:", err)
 		return 1

@@ -64,7 +64,7 @@ func startSeparateEnv(t *testing.T, ctx context.Context, persist bool, databaseU
 func (s *separateEnv) worker(name string) *workerProcess {
 	w := &workerProcess{t: s.t, bin: s.bin, logs: filepath.Join(s.dir, name+".log"), env: append(os.Environ(),
 		"TEMPORAL_ADDRESS="+s.Server.FrontendHostPort(), "SFCONNECT_SANDBOX_URL="+s.SandboxURL,
-		"DATABASE_URL="+s.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn")}
+		"DATABASE_URL="+s.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn", "SFCONNECT_METRICS_ADDR=127.0.0.1:0")}
 	w.start()
 	s.t.Cleanup(w.kill)
 	return w

@@ -4,6 +4,11 @@
 package worker
 
 import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -11,6 +16,8 @@ import (
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/metrics"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
 	"github.com/sfconnect/sfconnect/store"
@@ -58,4 +65,34 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CreateWorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.CreateWorkspaceWorkflowName})
 	r.RegisterActivity(acts)
+}
+
+// Observe serves the worker's metrics — the SDK's, through opts'
+// MetricsHandler, and the product's, given to acts — at addr's /metrics,
+// and counts connections by state from visibility every period. It returns
+// the address served and a function that stops it all.
+func Observe(ctx context.Context, addr string, opts *client.Options, acts *activities.Activities) (func(client.Client), string, func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	reg := metrics.NewRegistry()
+	opts.MetricsHandler = metrics.NewHandler(reg)
+	acts.Metrics = metrics.NewProduct(reg)
+	srv := metrics.Serve(ln, reg)
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	states := make([]string, 0, len(model.States))
+	for _, s := range model.States {
+		if s.Live() {
+			states = append(states, string(s))
+		}
+	}
+	watch := func(c client.Client) {
+		go acts.Metrics.WatchConnections(wctx, c, workflows.ConnectionWorkflowName, workflows.StateKey.GetName(), states, 15*time.Second)
+	}
+	stop := func() {
+		cancel()
+		_ = srv.Close()
+	}
+	return watch, ln.Addr().String(), stop, nil
 }

@@ -27,7 +27,12 @@ func (w *workspaceRun) validateRequest(_ workflow.Context, req ConnectionRequest
 	if _, err := model.ParseMappingField(req.MappingField); err != nil {
 		return invalidInput("%v", err)
 	}
-	return w.checkSlot(md)
+	// A connection's report may wait in the channel (a disconnect that just
+	// returned): the handler applies it first, so leave the slot to it.
+	if err := w.checkSlot(md); err != nil && w.states.Len() == 0 {
+		return err
+	}
+	return nil
 }
 
 func parseOrgURL(raw string) (orgurl.MyDomain, error) {
@@ -65,10 +70,14 @@ func (w *workspaceRun) checkSlot(md orgurl.MyDomain) error {
 // concurrent requests cannot together pass the limit; checks the requester's
 // role and asks the org who it is; then starts the connection's workflow.
 func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Connection, error) {
+	w.drainStates()
 	if err := w.validateRequest(ctx, req); err != nil {
 		return Connection{}, err
 	}
 	md, _ := orgurl.Parse(req.OrgURL)
+	if err := w.checkSlot(md); err != nil {
+		return Connection{}, err
+	}
 	w.reserved[md.Host] = req.As
 	defer delete(w.reserved, md.Host)
 

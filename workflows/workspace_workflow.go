@@ -69,6 +69,10 @@ func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 
 func (w *workspaceRun) setup(ctx workflow.Context) error {
 	w.background = workflow.NewWaitGroup(ctx)
+	// The channels first: an update buffered before this run started is
+	// handled as soon as its handler is registered, and reads them.
+	w.requests = workflow.GetSignalChannel(ctx, UpdateRequest)
+	w.states = workflow.GetSignalChannel(ctx, SignalConnectionState)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, WorkspaceKey.ValueSet(w.ws.Team)); err != nil {
 		return err
 	}
@@ -83,8 +87,6 @@ func (w *workspaceRun) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateMigrate}); err != nil {
 		return err
 	}
-	w.requests = workflow.GetSignalChannel(ctx, UpdateRequest)
-	w.states = workflow.GetSignalChannel(ctx, SignalConnectionState)
 	workflow.Go(ctx, w.receiveRequests)
 	workflow.Go(ctx, w.receiveStates)
 	return nil
@@ -136,17 +138,31 @@ func (w *workspaceRun) receiveStates(ctx workflow.Context) {
 	for {
 		var sig ConnectionStateSignal
 		w.states.Receive(ctx, &sig)
-		ref, ok := w.ws.Connections[sig.OrgID]
-		if !ok || sig.Seq < ref.Seq {
-			continue
-		}
-		if sig.State.Terminal() {
-			delete(w.ws.Connections, sig.OrgID)
-			continue
-		}
-		ref.State, ref.Seq, ref.OrgName, ref.OrgURL = sig.State, sig.Seq, sig.OrgName, sig.OrgURL
-		w.ws.Connections[sig.OrgID] = ref
+		w.applyState(sig)
 	}
+}
+
+// drainStates applies the reports already delivered but not yet received,
+// so that a request handled in the same workflow task as a disconnect's
+// report sees the slot freed.
+func (w *workspaceRun) drainStates() {
+	var sig ConnectionStateSignal
+	for w.states.ReceiveAsync(&sig) {
+		w.applyState(sig)
+	}
+}
+
+func (w *workspaceRun) applyState(sig ConnectionStateSignal) {
+	ref, ok := w.ws.Connections[sig.OrgID]
+	if !ok || sig.Seq < ref.Seq {
+		return
+	}
+	if sig.State.Terminal() {
+		delete(w.ws.Connections, sig.OrgID)
+		return
+	}
+	ref.State, ref.Seq, ref.OrgName, ref.OrgURL = sig.State, sig.Seq, sig.OrgName, sig.OrgURL
+	w.ws.Connections[sig.OrgID] = ref
 }
 
 // receiveRequests takes Step 1 from tools that can only signal; a refused

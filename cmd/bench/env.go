@@ -53,6 +53,7 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string) (*bench
 		"SFCONNECT_SANDBOX_URL="+env.SandboxURL,
 		"DATABASE_URL="+cfg.DatabaseURL,
 		"SFCONNECT_LOG_LEVEL=warn",
+		"SFCONNECT_METRICS_ADDR=127.0.0.1:0",
 	)
 	b.worker.Stdout, b.worker.Stderr = log, log
 	if err := b.worker.Start(); err != nil {

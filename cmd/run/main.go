@@ -61,6 +61,7 @@ func run() error {
 		SandboxAddr:      *sandboxAddr,
 		Config:           cfg,
 		ServerOutput:     serverLog,
+		MetricsAddr:      metricsAddr(cfg.MetricsAddr),
 		Log:              log,
 	})
 	if err != nil {
@@ -72,11 +73,20 @@ sfconnect is running (logs in %[1]s/).
   Temporal Web UI   http://127.0.0.1:%[2]s   (filter: SfWorkspace="T0DEMO0001", SfState="pending_approval")
   Temporal          127.0.0.1:%[3]s
   Sandbox           %[4]s   (Slack and Salesforce, demo data of the README)
+  Metrics           %[5]s
 Try the walkthrough in another terminal:
   go run ./cmd/starter connect request --workspace T0DEMO0001 --org-url https://acme.my.salesforce.com --as U0OWNER01
 Ctrl-C stops everything.
-`, cfg.DataDir, *uiPort, *port, env.SandboxURL)
+`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL)
 	<-ctx.Done()
 	fmt.Println("\nStopping…")
 	return nil
+}
+
+// metricsAddr is the worker's metrics address, or none when turned off.
+func metricsAddr(addr string) string {
+	if addr == "off" {
+		return ""
+	}
+	return addr
 }

@@ -57,18 +57,30 @@ func run() error {
 		return err
 	}
 	opts.Logger = logging.Temporal(log)
+	st, err := store.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open the store: %w", err)
+	}
+	defer st.Close()
+	acts := worker.NewActivities(cfg, st, log)
+	watch := func(client.Client) {}
+	if cfg.MetricsAddr != "off" {
+		var addr string
+		var stop func()
+		if watch, addr, stop, err = worker.Observe(context.Background(), cfg.MetricsAddr, &opts, acts); err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("metrics", zap.String("url", "http://"+addr+"/metrics"))
+	}
 	c, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
 	defer c.Close()
 	log.Info("worker starting", zap.String("sandbox", cfg.SandboxURL), zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue))
-	st, err := store.Open(context.Background(), cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("open the store: %w", err)
-	}
-	defer st.Close()
-	w := worker.New(c, worker.NewActivities(cfg, st, log), sdkworker.Options{})
+	watch(c)
+	w := worker.New(c, acts, sdkworker.Options{})
 	return w.Run(sdkworker.InterruptCh())
 }
 

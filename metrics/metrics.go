@@ -1,0 +1,176 @@
+// Package metrics exports sfconnect's metrics to Prometheus: the Temporal
+// SDK's own (through Handler, an SDK metrics.Handler over client_golang) and
+// the product's (API calls, rate limits, rows processed, connections by
+// state), on one registry served at /metrics.
+package metrics
+
+import (
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	sdkmetrics "go.temporal.io/sdk/client"
+)
+
+// Handler is the Temporal SDK's metrics.Handler writing to a Prometheus
+// registry. The SDK names a metric and tags it at each use; Prometheus
+// wants a metric's label names fixed, so each (name, label names) pair gets
+// its own vector, made on first use.
+type Handler struct {
+	reg  *prometheus.Registry
+	tags map[string]string
+	vecs *vecs
+}
+
+type vecs struct {
+	mu         sync.Mutex
+	counters   map[string]*prometheus.CounterVec
+	gauges     map[string]*prometheus.GaugeVec
+	histograms map[string]*prometheus.HistogramVec
+}
+
+// NewHandler returns a Handler registering its metrics in reg.
+func NewHandler(reg *prometheus.Registry) *Handler {
+	return &Handler{reg: reg, tags: map[string]string{}, vecs: &vecs{
+		counters: map[string]*prometheus.CounterVec{}, gauges: map[string]*prometheus.GaugeVec{},
+		histograms: map[string]*prometheus.HistogramVec{},
+	}}
+}
+
+// WithTags returns a handler whose metrics carry these tags too.
+func (h *Handler) WithTags(tags map[string]string) sdkmetrics.MetricsHandler {
+	merged := maps.Clone(h.tags)
+	maps.Copy(merged, tags)
+	return &Handler{reg: h.reg, tags: merged, vecs: h.vecs}
+}
+
+func (h *Handler) labels() ([]string, prometheus.Labels) {
+	names := slices.Sorted(maps.Keys(h.tags))
+	labels := prometheus.Labels{}
+	for _, n := range names {
+		labels[sanitize(n)] = h.tags[n]
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = sanitize(n)
+	}
+	return out, labels
+}
+
+func key(name string, labels []string) string { return name + "|" + strings.Join(labels, ",") }
+
+// Counter obtains a counter.
+func (h *Handler) Counter(name string) sdkmetrics.MetricsCounter {
+	names, labels := h.labels()
+	h.vecs.mu.Lock()
+	defer h.vecs.mu.Unlock()
+	k := key(name, names)
+	v, ok := h.vecs.counters[k]
+	if !ok {
+		v = prometheus.NewCounterVec(prometheus.CounterOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
+		if err := h.reg.Register(v); err != nil {
+			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+				v, _ = are.ExistingCollector.(*prometheus.CounterVec)
+			}
+		}
+		h.vecs.counters[k] = v
+	}
+	if v == nil {
+		return counterFunc(func(int64) {})
+	}
+	c := v.With(labels)
+	return counterFunc(func(d int64) { c.Add(float64(d)) })
+}
+
+// Gauge obtains a gauge.
+func (h *Handler) Gauge(name string) sdkmetrics.MetricsGauge {
+	names, labels := h.labels()
+	h.vecs.mu.Lock()
+	defer h.vecs.mu.Unlock()
+	k := key(name, names)
+	v, ok := h.vecs.gauges[k]
+	if !ok {
+		v = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
+		if err := h.reg.Register(v); err != nil {
+			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+				v, _ = are.ExistingCollector.(*prometheus.GaugeVec)
+			}
+		}
+		h.vecs.gauges[k] = v
+	}
+	if v == nil {
+		return gaugeFunc(func(float64) {})
+	}
+	g := v.With(labels)
+	return gaugeFunc(g.Set)
+}
+
+// Timer obtains a timer, as a histogram of seconds.
+func (h *Handler) Timer(name string) sdkmetrics.MetricsTimer {
+	names, labels := h.labels()
+	h.vecs.mu.Lock()
+	defer h.vecs.mu.Unlock()
+	k := key(name, names)
+	v, ok := h.vecs.histograms[k]
+	if !ok {
+		v = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: sanitize(name) + "_seconds", Help: "Temporal SDK: " + name}, names)
+		if err := h.reg.Register(v); err != nil {
+			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+				v, _ = are.ExistingCollector.(*prometheus.HistogramVec)
+			}
+		}
+		h.vecs.histograms[k] = v
+	}
+	if v == nil {
+		return timerFunc(func(time.Duration) {})
+	}
+	o := v.With(labels)
+	return timerFunc(func(d time.Duration) { o.Observe(d.Seconds()) })
+}
+
+type counterFunc func(int64)
+
+func (f counterFunc) Inc(d int64) { f(d) }
+
+type gaugeFunc func(float64)
+
+func (f gaugeFunc) Update(v float64) { f(v) }
+
+type timerFunc func(time.Duration)
+
+func (f timerFunc) Record(d time.Duration) { f(d) }
+
+// sanitize makes a Prometheus name of an SDK metric or tag name.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// Serve exposes the registry at /metrics on ln until the server is shut
+// down.
+func Serve(ln net.Listener, reg *prometheus.Registry) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv
+}
+
+// NewRegistry is a registry with the Go runtime's and the process's own
+// collectors.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
