@@ -52,7 +52,7 @@ type Options struct {
 	// MetricsAddr, when set, serves the worker's Prometheus metrics there
 	// ("127.0.0.1:0" picks a free port; Env.MetricsURL says which).
 	MetricsAddr string
-	Log          *zap.Logger
+	Log         *zap.Logger
 }
 
 // Env is a running environment.
@@ -155,12 +155,12 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 	clientOpts := e.clientOpts
 	clientOpts.HostPort = opts.TemporalHostPort
 	server, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: opts.TemporalPath,
-		DBFilename:   opts.DBFile,
-		EnableUI:     opts.UIPort != "",
-		UIPort:       opts.UIPort,
-		LogLevel:     "warn",
-		ClientOptions: &clientOpts,
+		ExistingPath:     opts.TemporalPath,
+		DBFilename:       opts.DBFile,
+		EnableUI:         opts.UIPort != "",
+		UIPort:           opts.UIPort,
+		LogLevel:         "warn",
+		ClientOptions:    &clientOpts,
 		SearchAttributes: workflows.SearchAttributes,
 		Stdout:           out,
 		Stderr:           out,
