@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -48,6 +50,8 @@ type Config struct {
 	DataDir string
 	// MemoryLimitMB is the worker's soft memory limit (SFCONNECT_MEMORY_LIMIT_MB).
 	MemoryLimitMB int64
+	// CodecKeys encrypt payloads (SFCONNECT_CODEC_KEYS or _FILE); nil: see Codec.
+	CodecKeys *codec.Keys
 	// MetricsAddr is where the worker serves Prometheus metrics at /metrics
 	// (SFCONNECT_METRICS_ADDR; "off" turns them off).
 	MetricsAddr string
@@ -79,6 +83,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.SlackTokens = tokens
+	if c.CodecKeys, err = codec.LoadKeys(getenv); err != nil {
+		return c, err
+	}
 	real := c.SlackToken != "" || len(c.SlackTokens) > 0 || c.SalesforceClientID != ""
 	if c.SandboxURL == "" && !real {
 		c.SandboxURL = DefaultSandboxURL
@@ -158,6 +165,19 @@ func (c Config) SlackAdminToken() string {
 		return "xoxp-sandbox-admin"
 	}
 	return c.SlackAdmin
+}
+
+// Codec is the key ring that encrypts every payload sfconnect gives
+// Temporal: the configured one; in sandbox mode, a key kept under DataDir
+// (so `make run` encrypts out of the box and restarts still decrypt).
+func (c Config) Codec() (*codec.Keys, error) {
+	switch {
+	case c.CodecKeys != nil:
+		return c.CodecKeys, nil
+	case c.Sandbox():
+		return codec.DevKeys(c.DataDir)
+	}
+	return nil, errors.New("no payload encryption keys: set SFCONNECT_CODEC_KEYS (id:base64key,…; `go run ./cmd/codec-server -new-key ID` makes one) or SFCONNECT_CODEC_KEYS_FILE")
 }
 
 // SalesforceCredentials returns the connected app's client id and secret;

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
@@ -49,6 +50,9 @@ type Options struct {
 	NoWorker bool
 	// ServerOutput receives the dev server's own output (discarded when nil).
 	ServerOutput io.Writer
+	// CodecAddr, when set, serves the codec server there for the Web UI
+	// ("127.0.0.1:0" picks a free port; Env.CodecURL says which).
+	CodecAddr string
 	// MetricsAddr, when set, serves the worker's Prometheus metrics there
 	// ("127.0.0.1:0" picks a free port; Env.MetricsURL says which).
 	MetricsAddr string
@@ -65,7 +69,11 @@ type Env struct {
 	Worker     sdkworker.Worker
 	Store      store.Store
 	// MetricsURL is where the worker's metrics are served, if they are.
-	MetricsURL  string
+	MetricsURL string
+	// Keys encrypt the payloads; CodecURL is the codec server, if any.
+	Keys        *codec.Keys
+	CodecURL    string
+	codecServer *http.Server
 	httpServer  *http.Server
 	opts        Options
 	clientOpts  client.Options
@@ -95,6 +103,19 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	env.Config = opts.Config
 	env.opts = opts
 	env.clientOpts = client.Options{HostPort: opts.TemporalHostPort, Logger: logging.Temporal(opts.Log.Named("temporal"))}
+	if env.Keys, err = env.Config.Codec(); err != nil {
+		return env, err
+	}
+	codec.Configure(&env.clientOpts, env.Keys)
+	if opts.CodecAddr != "" {
+		ln, err := net.Listen("tcp", opts.CodecAddr)
+		if err != nil {
+			return env, fmt.Errorf("codec server: listen on %s: %w", opts.CodecAddr, err)
+		}
+		env.CodecURL = "http://" + ln.Addr().String()
+		env.codecServer = &http.Server{Handler: codec.Handler(env.Keys, codec.UIOrigins(orDefault(opts.UIPort, "8233"))), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = env.codecServer.Serve(ln) }()
+	}
 	var acts *activities.Activities
 	watch := func(client.Client) {}
 	if !opts.NoWorker {
@@ -162,6 +183,7 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 		LogLevel:         "warn",
 		ClientOptions:    &clientOpts,
 		SearchAttributes: workflows.SearchAttributes,
+		ExtraArgs:        e.uiCodecArgs(),
 		Stdout:           out,
 		Stderr:           out,
 	})
@@ -200,9 +222,28 @@ func (e *Env) Stop() {
 	if e.stopMetrics != nil {
 		e.stopMetrics()
 	}
+	if e.codecServer != nil {
+		_ = e.codecServer.Close()
+	}
 	if e.httpServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = e.httpServer.Shutdown(ctx)
 	}
+}
+
+// uiCodecArgs points the dev server's Web UI at the codec server, so that
+// operators see payloads decoded.
+func (e *Env) uiCodecArgs() []string {
+	if e.CodecURL == "" {
+		return nil
+	}
+	return []string{"--ui-codec-endpoint", e.CodecURL}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

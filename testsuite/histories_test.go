@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sfconnect/sfconnect/codec"
 )
 
 // recordHistory writes a workflow's history as the JSON that `temporal
@@ -29,6 +31,10 @@ func recordHistory(t *testing.T, name, workflowID string) {
 			t.Fatal(err)
 		}
 		h.Events = append(h.Events, e)
+	}
+	// Recorded in clear, so that the replayer reads them without the keys.
+	if err := codec.DecodeAll(env.Keys, h); err != nil {
+		t.Fatal(err)
 	}
 	data, err := protojson.Marshal(h)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
 	"github.com/sfconnect/sfconnect/logging"
@@ -70,7 +71,7 @@ func runTests(m *testing.M) int {
 	if os.Getenv("SFCONNECT_TEST_LOG") != "" {
 		log, _ = logging.New("debug")
 	}
-	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0"})
+	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0", CodecAddr: "127.0.0.1:0"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the dev server: run `make test`, which installs it:", err)
 		return 1
@@ -110,7 +111,10 @@ func cli(t *testing.T, cfg *config.Config, stdin string, args ...string) result 
 	code := starter.Run(ctx, args, starter.Env{
 		In: strings.NewReader(stdin), Out: &out, Err: &errOut, Config: *cfg,
 		Dial: func() (client.Client, error) {
-			return client.NewClientFromExisting(env.Client, client.Options{})
+			// A client made from another does not inherit its converters.
+			opts := client.Options{}
+			codec.Configure(&opts, env.Keys)
+			return client.NewClientFromExisting(env.Client, opts)
 		},
 	})
 	return result{code: code, out: out.String(), err: errOut.String()}

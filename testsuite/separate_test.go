@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
 	"github.com/sfconnect/sfconnect/logging"
@@ -64,7 +65,9 @@ func startSeparateEnv(t *testing.T, ctx context.Context, persist bool, databaseU
 func (s *separateEnv) worker(name string) *workerProcess {
 	w := &workerProcess{t: s.t, bin: s.bin, logs: filepath.Join(s.dir, name+".log"), env: append(os.Environ(),
 		"TEMPORAL_ADDRESS="+s.Server.FrontendHostPort(), "SFCONNECT_SANDBOX_URL="+s.SandboxURL,
-		"DATABASE_URL="+s.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn", "SFCONNECT_METRICS_ADDR=127.0.0.1:0")}
+		"DATABASE_URL="+s.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn", "SFCONNECT_METRICS_ADDR=127.0.0.1:0",
+		// The same data folder, so the same development payload key.
+		"SFCONNECT_DATA_DIR="+s.Config.DataDir)}
 	w.start()
 	s.t.Cleanup(w.kill)
 	return w
@@ -77,7 +80,9 @@ func (s *separateEnv) cli(args ...string) result {
 	var out, errOut strings.Builder
 	code := starter.Run(s.ctx, args, starter.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Config: s.Config,
 		Dial: func() (client.Client, error) {
-			return client.Dial(client.Options{HostPort: hostPort, Logger: logging.Temporal(zap.NewNop())})
+			opts := client.Options{HostPort: hostPort, Logger: logging.Temporal(zap.NewNop())}
+			codec.Configure(&opts, s.Keys)
+			return client.Dial(opts)
 		}})
 	return result{code: code, out: out.String(), err: errOut.String()}
 }

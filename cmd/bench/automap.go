@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/slackapi"
@@ -82,7 +83,11 @@ func (b *benchEnv) cli(ctx context.Context, args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	code := starter.Run(ctx, args, starter.Env{
 		In: strings.NewReader(""), Out: &out, Err: &errOut, Config: b.Config,
-		Dial: func() (client.Client, error) { return client.NewClientFromExisting(b.Client, client.Options{}) },
+		Dial: func() (client.Client, error) {
+			opts := client.Options{}
+			codec.Configure(&opts, b.Keys)
+			return client.NewClientFromExisting(b.Client, opts)
+		},
 	})
 	if code != 0 {
 		return "", fmt.Errorf("starter %s: %s", strings.Join(args, " "), strings.TrimSpace(errOut.String()))

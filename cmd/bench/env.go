@@ -54,6 +54,7 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string) (*bench
 		"DATABASE_URL="+cfg.DatabaseURL,
 		"SFCONNECT_LOG_LEVEL=warn",
 		"SFCONNECT_METRICS_ADDR=127.0.0.1:0",
+		"SFCONNECT_DATA_DIR="+dir, // the same development payload key
 	)
 	b.worker.Stdout, b.worker.Stderr = log, log
 	if err := b.worker.Start(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
 	"github.com/sfconnect/sfconnect/logging"
@@ -30,6 +31,7 @@ func run() error {
 	port := flag.String("port", "7233", "Temporal frontend port")
 	uiPort := flag.String("ui-port", "8233", "Temporal Web UI port")
 	sandboxAddr := flag.String("sandbox", "127.0.0.1:7070", "sandbox address")
+	codecAddr := flag.String("codec", codec.DefaultAddr, "codec server address (the Web UI decodes payloads through it)")
 	flag.Parse()
 
 	cfg, err := config.Load()
@@ -62,6 +64,7 @@ func run() error {
 		Config:           cfg,
 		ServerOutput:     serverLog,
 		MetricsAddr:      metricsAddr(cfg.MetricsAddr),
+		CodecAddr:        *codecAddr,
 		Log:              log,
 	})
 	if err != nil {
@@ -74,10 +77,11 @@ sfconnect is running (logs in %[1]s/).
   Temporal          127.0.0.1:%[3]s
   Sandbox           %[4]s   (Slack and Salesforce, demo data of the README)
   Metrics           %[5]s
+  Codec server      %[6]s   (payloads are encrypted; the Web UI decodes them through it)
 Try the walkthrough in another terminal:
   go run ./cmd/starter connect request --workspace T0DEMO0001 --org-url https://acme.my.salesforce.com --as U0OWNER01
 Ctrl-C stops everything.
-`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL)
+`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL, env.CodecURL)
 	<-ctx.Done()
 	fmt.Println("\nStopping…")
 	return nil

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/starter"
@@ -32,6 +33,11 @@ func main() {
 			}
 			// The CLI's output is for people: the SDK's own log lines stay out of it.
 			opts.Logger = logging.Temporal(zap.NewNop())
+			keys, err := cfg.Codec()
+			if err != nil {
+				return nil, err
+			}
+			codec.Configure(&opts, keys)
 			return client.Dial(opts)
 		},
 	}))

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/store"
@@ -57,6 +58,11 @@ func run() error {
 		return err
 	}
 	opts.Logger = logging.Temporal(log)
+	keys, err := cfg.Codec()
+	if err != nil {
+		return err
+	}
+	codec.Configure(&opts, keys)
 	st, err := store.Open(context.Background(), cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open the store: %w", err)

@@ -1,0 +1,71 @@
+package testsuite
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sfconnect/sfconnect/codec"
+	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/workflows"
+)
+
+// No email reaches Temporal in clear: a history read by a client without
+// the codec holds none; through the codec server it decodes.
+func TestPayloadsAreEncrypted(t *testing.T) {
+	const ws = "T0DEMO0001"
+	c := decodeConnection(t, mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org06.my.salesforce.com", "--as", "U0OWNER01", "--output", "json"))
+	mustRun(t, "connect", "approve", "--workspace", ws, "--org", "org06", "--matching-field", "Email", "--accept-terms", "--as", "admin@org06.example")
+	defer mustRun(t, "connect", "disconnect", "--workspace", ws, "--org", "org06", "--as", "U0OWNER01", "--yes")
+
+	raw, err := client.Dial(client.Options{HostPort: env.Server.FrontendHostPort(), Logger: logging.Temporal(zap.NewNop())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	h := &historypb.History{}
+	iter := raw.GetWorkflowHistory(t.Context(), workflows.ConnectionWorkflowID(ws, c.OrgID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	clear, _ := protojson.Marshal(h)
+	encrypted := base64.StdEncoding.EncodeToString([]byte(codec.MetadataEncodingEncrypted))
+	if bytes.Contains(clear, []byte("admin@org06.example")) || !bytes.Contains(clear, []byte(encrypted)) {
+		t.Fatalf("the history read without the codec shows the email, or no encrypted payload")
+	}
+	// Through the codec server, as the Web UI asks it.
+	var args *commonpb.Payloads
+	for _, e := range h.Events {
+		if a := e.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil {
+			args = a.GetAcceptedRequest().GetInput().GetArgs()
+		}
+	}
+	if args == nil {
+		t.Fatal("no update in the history")
+	}
+	body, _ := protojson.Marshal(args)
+	resp, err := http.Post(env.CodecURL+"/decode", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	decoded := &commonpb.Payloads{}
+	if resp.StatusCode != http.StatusOK || protojson.Unmarshal(out, decoded) != nil || len(decoded.Payloads) == 0 ||
+		!bytes.Contains(decoded.Payloads[0].GetData(), []byte("admin@org06.example")) {
+		t.Fatalf("the codec server did not decode the approval: %s %s", resp.Status, out)
+	}
+}
