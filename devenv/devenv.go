@@ -50,6 +50,9 @@ type Options struct {
 	NoWorker bool
 	// ServerOutput receives the dev server's own output (discarded when nil).
 	ServerOutput io.Writer
+	// ServerArgs are more arguments for the dev server (tests set dynamic
+	// config with them).
+	ServerArgs []string
 	// CodecAddr, when set, serves the codec server there for the Web UI
 	// ("127.0.0.1:0" picks a free port; Env.CodecURL says which).
 	CodecAddr string
@@ -183,7 +186,7 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 		LogLevel:         "warn",
 		ClientOptions:    &clientOpts,
 		SearchAttributes: workflows.SearchAttributes,
-		ExtraArgs:        e.uiCodecArgs(),
+		ExtraArgs:        append(e.uiCodecArgs(), opts.ServerArgs...),
 		Stdout:           out,
 		Stderr:           out,
 	})

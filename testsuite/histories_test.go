@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sfconnect/sfconnect/codec"
+	"github.com/sfconnect/sfconnect/devenv"
 )
 
 // recordHistory writes a workflow's history as the JSON that `temporal
@@ -20,10 +21,17 @@ import (
 // TestReplayRecordedHistories against the code of every later commit.
 func recordHistory(t *testing.T, name, workflowID string) {
 	t.Helper()
+	recordHistoryOf(t, env, name, workflowID, "")
+}
+
+// recordHistoryOf records one run (the latest when runID is "") of a
+// workflow of environment e.
+func recordHistoryOf(t *testing.T, e *devenv.Env, name, workflowID, runID string) {
+	t.Helper()
 	if os.Getenv("SFCONNECT_RECORD_HISTORIES") == "" {
 		return
 	}
-	iter := env.Client.GetWorkflowHistory(t.Context(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := e.Client.GetWorkflowHistory(t.Context(), workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for iter.HasNext() {
 		e, err := iter.Next()
@@ -33,7 +41,7 @@ func recordHistory(t *testing.T, name, workflowID string) {
 		h.Events = append(h.Events, e)
 	}
 	// Recorded in clear, so that the replayer reads them without the keys.
-	if err := codec.DecodeAll(env.Keys, h); err != nil {
+	if err := codec.DecodeAll(e.Keys, h); err != nil {
 		t.Fatal(err)
 	}
 	data, err := protojson.Marshal(h)

@@ -33,7 +33,7 @@ type separateEnv struct {
 // startSeparateEnv starts the environment (persisting the dev server to
 // SQLite when persist is set, for restarts) with the store at databaseURL
 // ("" for an SQLite file of its own) and builds the worker binary.
-func startSeparateEnv(t *testing.T, ctx context.Context, persist bool, databaseURL string, adjust func(*config.Config)) *separateEnv {
+func startSeparateEnv(t *testing.T, ctx context.Context, persist bool, databaseURL string, adjust func(*config.Config), serverArgs ...string) *separateEnv {
 	t.Helper()
 	dir := t.TempDir()
 	cfg, _ := config.LoadFrom(func(string) string { return "" })
@@ -45,7 +45,7 @@ func startSeparateEnv(t *testing.T, ctx context.Context, persist bool, databaseU
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	opts := devenv.Options{TemporalPath: temporalBin(), Config: cfg, NoWorker: true}
+	opts := devenv.Options{TemporalPath: temporalBin(), Config: cfg, NoWorker: true, ServerArgs: serverArgs}
 	if persist {
 		opts.DBFile = filepath.Join(dir, "temporal.db")
 	}
