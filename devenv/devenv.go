@@ -15,6 +15,8 @@ import (
 	"os"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -195,6 +197,30 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 	}
 	e.Server = server
 	e.Client = server.Client()
+	return e.ensureSearchAttributes(ctx)
+}
+
+// ensureSearchAttributes registers the search attributes a dev server
+// persisted by an older sfconnect lacks: the CLI registers them only when
+// it creates its database.
+func (e *Env) ensureSearchAttributes(ctx context.Context) error {
+	have, err := e.Client.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for key := range workflows.SearchAttributes.GetUntypedValues() {
+		if _, ok := have.GetCustomAttributes()[key.GetName()]; !ok {
+			missing[key.GetName()] = key.GetValueType()
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = e.Client.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: "default", SearchAttributes: missing})
+	if err != nil {
+		return fmt.Errorf("register search attributes %v: %w", missing, err)
+	}
 	return nil
 }
 
