@@ -29,19 +29,15 @@ type Handler struct {
 	vecs *vecs
 }
 
+// vecs caches the vectors made so far, by kind, name and label names.
 type vecs struct {
-	mu         sync.Mutex
-	counters   map[string]*prometheus.CounterVec
-	gauges     map[string]*prometheus.GaugeVec
-	histograms map[string]*prometheus.HistogramVec
+	mu   sync.Mutex
+	made map[string]prometheus.Collector
 }
 
 // NewHandler returns a Handler registering its metrics in reg.
 func NewHandler(reg *prometheus.Registry) *Handler {
-	return &Handler{reg: reg, tags: map[string]string{}, vecs: &vecs{
-		counters: map[string]*prometheus.CounterVec{}, gauges: map[string]*prometheus.GaugeVec{},
-		histograms: map[string]*prometheus.HistogramVec{},
-	}}
+	return &Handler{reg: reg, tags: map[string]string{}, vecs: &vecs{made: map[string]prometheus.Collector{}}}
 }
 
 // WithTags returns a handler whose metrics carry these tags too.
@@ -54,34 +50,44 @@ func (h *Handler) WithTags(tags map[string]string) sdkmetrics.MetricsHandler {
 func (h *Handler) labels() ([]string, prometheus.Labels) {
 	names := slices.Sorted(maps.Keys(h.tags))
 	labels := prometheus.Labels{}
-	for _, n := range names {
-		labels[sanitize(n)] = h.tags[n]
-	}
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = sanitize(n)
+		labels[out[i]] = h.tags[n]
 	}
 	return out, labels
 }
 
-func key(name string, labels []string) string { return name + "|" + strings.Join(labels, ",") }
+// vec returns the vector of a kind, name and label names, made and
+// registered on first use (nil if the registry refuses it).
+func vec[V prometheus.Collector](h *Handler, kind, name string, labels []string, build func() V) V {
+	h.vecs.mu.Lock()
+	defer h.vecs.mu.Unlock()
+	k := kind + "|" + name + "|" + strings.Join(labels, ",")
+	if v, ok := h.vecs.made[k]; ok {
+		return v.(V)
+	}
+	v := build()
+	if err := h.reg.Register(v); err != nil {
+		var none V
+		are, ok := err.(prometheus.AlreadyRegisteredError)
+		if !ok {
+			return none
+		}
+		if v, ok = are.ExistingCollector.(V); !ok {
+			return none
+		}
+	}
+	h.vecs.made[k] = v
+	return v
+}
 
 // Counter obtains a counter.
 func (h *Handler) Counter(name string) sdkmetrics.MetricsCounter {
 	names, labels := h.labels()
-	h.vecs.mu.Lock()
-	defer h.vecs.mu.Unlock()
-	k := key(name, names)
-	v, ok := h.vecs.counters[k]
-	if !ok {
-		v = prometheus.NewCounterVec(prometheus.CounterOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
-		if err := h.reg.Register(v); err != nil {
-			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-				v, _ = are.ExistingCollector.(*prometheus.CounterVec)
-			}
-		}
-		h.vecs.counters[k] = v
-	}
+	v := vec(h, "counter", name, names, func() *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
+	})
 	if v == nil {
 		return counterFunc(func(int64) {})
 	}
@@ -92,42 +98,21 @@ func (h *Handler) Counter(name string) sdkmetrics.MetricsCounter {
 // Gauge obtains a gauge.
 func (h *Handler) Gauge(name string) sdkmetrics.MetricsGauge {
 	names, labels := h.labels()
-	h.vecs.mu.Lock()
-	defer h.vecs.mu.Unlock()
-	k := key(name, names)
-	v, ok := h.vecs.gauges[k]
-	if !ok {
-		v = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
-		if err := h.reg.Register(v); err != nil {
-			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-				v, _ = are.ExistingCollector.(*prometheus.GaugeVec)
-			}
-		}
-		h.vecs.gauges[k] = v
-	}
+	v := vec(h, "gauge", name, names, func() *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sanitize(name), Help: "Temporal SDK: " + name}, names)
+	})
 	if v == nil {
 		return gaugeFunc(func(float64) {})
 	}
-	g := v.With(labels)
-	return gaugeFunc(g.Set)
+	return gaugeFunc(v.With(labels).Set)
 }
 
 // Timer obtains a timer, as a histogram of seconds.
 func (h *Handler) Timer(name string) sdkmetrics.MetricsTimer {
 	names, labels := h.labels()
-	h.vecs.mu.Lock()
-	defer h.vecs.mu.Unlock()
-	k := key(name, names)
-	v, ok := h.vecs.histograms[k]
-	if !ok {
-		v = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: sanitize(name) + "_seconds", Help: "Temporal SDK: " + name}, names)
-		if err := h.reg.Register(v); err != nil {
-			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-				v, _ = are.ExistingCollector.(*prometheus.HistogramVec)
-			}
-		}
-		h.vecs.histograms[k] = v
-	}
+	v := vec(h, "timer", name, names, func() *prometheus.HistogramVec {
+		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: sanitize(name) + "_seconds", Help: "Temporal SDK: " + name}, names)
+	})
 	if v == nil {
 		return timerFunc(func(time.Duration) {})
 	}
