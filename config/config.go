@@ -55,6 +55,9 @@ type Config struct {
 	// MetricsAddr is where the worker serves Prometheus metrics at /metrics
 	// (SFCONNECT_METRICS_ADDR; "off" turns them off).
 	MetricsAddr string
+	// Profiling serves Go's profiles beside the metrics, at /debug/pprof/
+	// (SFCONNECT_PPROF=1).
+	Profiling bool
 	// DatabaseURL is the store: PostgreSQL (postgres://…) in production,
 	// SQLite under DataDir by default.
 	DatabaseURL string
@@ -76,6 +79,7 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		DataDir:                or(getenv("SFCONNECT_DATA_DIR"), ".data"),
 		LogLevel:               or(getenv("SFCONNECT_LOG_LEVEL"), "info"),
 		MetricsAddr:            or(getenv("SFCONNECT_METRICS_ADDR"), "127.0.0.1:9090"),
+		Profiling:              getenv("SFCONNECT_PPROF") == "1",
 	}
 	c.DatabaseURL = or(getenv("DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "sfconnect.db"))
 	tokens, err := parseTokens(getenv("SLACK_BOT_TOKENS"))

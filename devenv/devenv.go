@@ -133,7 +133,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		acts = worker.NewActivities(env.Config, env.Store, opts.Log)
 		if opts.MetricsAddr != "" {
 			var addr string
-			if watch, addr, env.stopMetrics, err = worker.Observe(ctx, opts.MetricsAddr, &env.clientOpts, acts); err != nil {
+			if watch, addr, env.stopMetrics, err = worker.Observe(ctx, opts.MetricsAddr, false, &env.clientOpts, acts); err != nil {
 				return env, err
 			}
 			env.MetricsURL = "http://" + addr + "/metrics"

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -143,10 +144,19 @@ func sanitize(s string) string {
 }
 
 // Serve exposes the registry at /metrics on ln until the server is shut
-// down.
-func Serve(ln net.Listener, reg *prometheus.Registry) *http.Server {
+// down; with profiling, Go's profiles too, at /debug/pprof/ (opt-in: a CPU
+// profile costs the worker while it runs, and the address may be reachable
+// from the network).
+func Serve(ln net.Listener, reg *prometheus.Registry, profiling bool) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if profiling {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return srv

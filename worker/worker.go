@@ -70,8 +70,9 @@ func Register(r interface {
 // Observe serves the worker's metrics — the SDK's, through opts'
 // MetricsHandler, and the product's, given to acts — at addr's /metrics,
 // and counts connections by state from visibility every period. It returns
-// the address served and a function that stops it all.
-func Observe(ctx context.Context, addr string, opts *client.Options, acts *activities.Activities) (func(client.Client), string, func(), error) {
+// the address served and a function that stops it all. With profiling, Go's
+// profiles are served beside, at /debug/pprof/.
+func Observe(ctx context.Context, addr string, profiling bool, opts *client.Options, acts *activities.Activities) (func(client.Client), string, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
@@ -79,7 +80,7 @@ func Observe(ctx context.Context, addr string, opts *client.Options, acts *activ
 	reg := metrics.NewRegistry()
 	opts.MetricsHandler = metrics.NewHandler(reg)
 	acts.Metrics = metrics.NewProduct(reg)
-	srv := metrics.Serve(ln, reg)
+	srv := metrics.Serve(ln, reg, profiling)
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	states := make([]string, 0, len(model.States))
 	for _, s := range model.States {

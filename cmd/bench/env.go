@@ -24,7 +24,7 @@ type benchEnv struct {
 	worker *exec.Cmd
 }
 
-func startBenchEnv(ctx context.Context, temporalPath, workerPath string) (*benchEnv, error) {
+func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profiling bool) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "sfconnect-bench-")
 	if err != nil {
 		return nil, err
@@ -56,6 +56,9 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string) (*bench
 		"SFCONNECT_METRICS_ADDR=127.0.0.1:0",
 		"SFCONNECT_DATA_DIR="+dir, // the same development payload key
 	)
+	if profiling {
+		b.worker.Env = append(b.worker.Env, "SFCONNECT_PPROF=1", "SFCONNECT_METRICS_ADDR="+workerProfileAddr)
+	}
 	b.worker.Stdout, b.worker.Stderr = log, log
 	if err := b.worker.Start(); err != nil {
 		b.stop()

@@ -21,13 +21,17 @@ import (
 type importOptions struct {
 	rows, baseline, batch, parallelism int
 	temporal, worker                   string
+	// profile, when set, is where CPU profiles of the import's first
+	// profileFor are written.
+	profile    string
+	profileFor time.Duration
 }
 
 // benchImport times a CSV import end to end on the default run — upload,
 // validation, approval by --yes, and every row's outcome — and, in the same
 // run, the naive design (one activity per row) on a subset.
 func benchImport(ctx context.Context, o importOptions) error {
-	b, err := startBenchEnv(ctx, o.temporal, o.worker)
+	b, err := startBenchEnv(ctx, o.temporal, o.worker, o.profile != "")
 	if err != nil {
 		return err
 	}
@@ -75,12 +79,23 @@ func benchImport(ctx context.Context, o importOptions) error {
 	if err != nil {
 		return err
 	}
+	var profiled func() error
+	if o.profile != "" {
+		if profiled, err = startProfiles(ctx, o.profile, o.profileFor); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	out, err := b.cli(ctx, append([]string{"members", "import", file, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
+	if profiled != nil {
+		if err := profiled(); err != nil {
+			return err
+		}
+	}
 	var s workflows.JobStatus
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		return fmt.Errorf("import output: %w\n%s", err, out)

@@ -5,7 +5,7 @@
 // machine. `make bench` builds the worker and runs it.
 //
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
-//	bench import [-rows 1000000] [-baseline 1000]
+//	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]]
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"time"
 )
 
 func main() {
@@ -45,6 +46,8 @@ func main() {
 		fs.IntVar(&o.parallelism, "parallelism", 0, "batches at once (0: the product's default)")
 		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")
 		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
+		fs.StringVar(&o.profile, "profile", "", "a directory: write CPU profiles of the worker and of the bench (sandbox, CLI) there")
+		fs.DurationVar(&o.profileFor, "profile-for", 60*time.Second, "how long the profiles run, from the import's start")
 		_ = fs.Parse(os.Args[2:])
 		err = benchImport(ctx, o)
 	default:

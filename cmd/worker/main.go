@@ -73,7 +73,7 @@ func run() error {
 	if cfg.MetricsAddr != "off" {
 		var addr string
 		var stop func()
-		if watch, addr, stop, err = worker.Observe(context.Background(), cfg.MetricsAddr, &opts, acts); err != nil {
+		if watch, addr, stop, err = worker.Observe(context.Background(), cfg.MetricsAddr, cfg.Profiling, &opts, acts); err != nil {
 			return err
 		}
 		defer stop()
