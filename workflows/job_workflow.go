@@ -162,8 +162,66 @@ func (j *jobRun) batchOptions(ctx workflow.Context) workflow.Context {
 // history grows large.
 func (j *jobRun) batches(ctx workflow.Context, name string, activity any, extra func(in *activities.JobBatchInput),
 	done func(activities.JobBatchResult), stop func() bool) error {
+	if workflow.GetVersion(ctx, "job-batches-window", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return j.waves(ctx, name, activity, extra, done, stop)
+	}
+	total := j.batchCount()
+	actx := j.batchOptions(ctx)
+	// A window rather than waves: a new batch starts as soon as the oldest
+	// ends, so that one batch reads and resolves its rows while another
+	// holds the store's writer (on SQLite, one at a time). Waiting for a
+	// whole wave left a core idle during every write.
+	var inflight []workflow.Future
+	next := j.s.NextBatch
+	draining := false
+	for j.s.NextBatch < total {
+		draining = draining || stop() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		for !draining && next < total && len(inflight) < j.settings.Parallelism {
+			inflight = append(inflight, workflow.ExecuteActivity(actx, activity, j.batchInput(name, next, extra)))
+			next++
+		}
+		if len(inflight) == 0 {
+			break
+		}
+		var res activities.JobBatchResult
+		if err := inflight[0].Get(ctx, &res); err != nil {
+			return err
+		}
+		inflight = inflight[1:]
+		done(res)
+		j.s.NextBatch++
+		// Progress for the Web UI; SfState changes only with the phase.
+		workflow.SetCurrentDetails(ctx, j.details())
+	}
+	if j.s.NextBatch < total && !stop() {
+		return j.continueAsNew(ctx)
+	}
+	return nil
+}
+
+func (j *jobRun) batchCount() int {
+	return (j.s.Rows + j.settings.BatchSize - 1) / j.settings.BatchSize
+}
+
+// batchInput is batch b of the phase name: its rows and its key, which
+// names the job, the phase and the batch, so that a batch done twice (a
+// retry, a replay after continue-as-new) changes nothing the second time.
+func (j *jobRun) batchInput(name string, b int, extra func(in *activities.JobBatchInput)) activities.JobBatchInput {
 	size := j.settings.BatchSize
-	total := (j.s.Rows + size - 1) / size
+	in := activities.JobBatchInput{Job: j.in.Job, From: b * size, To: min((b+1)*size, j.s.Rows),
+		Key: fmt.Sprintf("job/%s/%s/%d", j.in.Job.ID, name, b)}
+	if extra != nil {
+		extra(&in)
+	}
+	return in
+}
+
+// waves is how jobs started before "job-batches-window" run their batches:
+// Parallelism at a time, each wave waiting for its slowest batch. Kept so
+// that their histories replay.
+func (j *jobRun) waves(ctx workflow.Context, name string, activity any, extra func(in *activities.JobBatchInput),
+	done func(activities.JobBatchResult), stop func() bool) error {
+	total := j.batchCount()
 	actx := j.batchOptions(ctx)
 	for j.s.NextBatch < total {
 		if stop() {
@@ -172,13 +230,7 @@ func (j *jobRun) batches(ctx workflow.Context, name string, activity any, extra 
 		wave := min(j.settings.Parallelism, total-j.s.NextBatch)
 		futures := make([]workflow.Future, wave)
 		for i := range wave {
-			b := j.s.NextBatch + i
-			in := activities.JobBatchInput{Job: j.in.Job, From: b * size, To: min((b+1)*size, j.s.Rows),
-				Key: fmt.Sprintf("job/%s/%s/%d", j.in.Job.ID, name, b)}
-			if extra != nil {
-				extra(&in)
-			}
-			futures[i] = workflow.ExecuteActivity(actx, activity, in)
+			futures[i] = workflow.ExecuteActivity(actx, activity, j.batchInput(name, j.s.NextBatch+i, extra))
 		}
 		for _, f := range futures {
 			var res activities.JobBatchResult
