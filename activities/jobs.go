@@ -34,6 +34,11 @@ type JobBatchInput struct {
 	Key string `json:"key"`
 	// InviteExpiresAt is when the invitations the batch makes expire.
 	InviteExpiresAt time.Time `json:"invite_expires_at,omitempty"`
+	// TrustValidation, when applying, takes each row's member and user as
+	// validation resolved them (recent enough: the workflow decides),
+	// rather than asking the directories again. The mappings of now are
+	// checked either way.
+	TrustValidation bool `json:"trust_validation,omitempty"`
 }
 
 // JobBatchResult counts what a batch did with its rows.
@@ -62,15 +67,19 @@ const (
 
 // ValidateJobBatch checks a range of a job's rows against the directories
 // and the current mappings, without changing any mapping: each row gets its
-// plan (invite, unchanged) or its refusal with a reason.
+// plan (invite, unchanged) with the member and user it resolved to, or its
+// refusal with a reason.
 func (a *Activities) ValidateJobBatch(ctx context.Context, in JobBatchInput) (JobBatchResult, error) {
 	return a.jobBatch(ctx, in, false)
 }
 
 // ApplyJobBatch applies a range of an approved job's rows: it checks each
-// planned row again against the mappings of now, writes the invitations and
+// planned row again against the mappings of now (and, unless the validation
+// is trusted, against the directories of now), writes the invitations and
 // every row's outcome in one transaction (idempotent by key), so that a row
-// is never half applied and a batch done twice changes nothing.
+// is never half applied and a batch done twice changes nothing. A row whose
+// outcome is its plan is not sent back to the store: the store gives it its
+// plan as outcome in place.
 func (a *Activities) ApplyJobBatch(ctx context.Context, in JobBatchInput) (JobBatchResult, error) {
 	return a.jobBatch(ctx, in, true)
 }
@@ -93,18 +102,21 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	if len(todo) == 0 {
 		return res, nil
 	}
-	// Both phases resolve the rows against the directories: validation
-	// stores only its refusals (a write per row is what costs most on one
-	// SQLite file), and applying decides against the directories and
-	// mappings of now.
-	if err := a.resolveSlack(ctx, in.Job, todo); err != nil {
+	// Validation resolves every row against the directories and stores
+	// what it found with the plan. Applying resolves again only the rows
+	// validation did not plan, or all of them when the validation is too
+	// old to trust.
+	var resolve []*store.JobRow
+	for i := range todo {
+		r := &todo[i]
+		if !apply || !in.TrustValidation || r.Plan == store.OutcomeNone {
+			*r = unresolved(*r)
+			resolve = append(resolve, r)
+		}
+	}
+	if err := a.resolve(ctx, in.Job, resolve); err != nil {
 		return res, err
 	}
-	activity.RecordHeartbeat(ctx, "slack")
-	if err := a.resolveSalesforce(ctx, in.Job, todo); err != nil {
-		return res, err
-	}
-	activity.RecordHeartbeat(ctx, "salesforce")
 	var slackIDs, sfIDs []string
 	for _, r := range todo {
 		if r.Reason == "" {
@@ -125,18 +137,20 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	now := time.Now().UTC()
 	for i := range todo {
 		r := &todo[i]
+		planned := *r
 		plan, moves := planRow(r, current, holders)
-		r.Moves = moves
+		r.Plan, r.Moves = plan, moves
 		switch {
 		case !apply:
-			r.Plan = plan
 			if plan == store.OutcomeRefused {
 				r.Outcome = store.OutcomeRefused // a refusal is final: nothing will change it
-				writes = append(writes, *r)
 			}
-		default:
-			r.Plan, r.Outcome = plan, plan
 			writes = append(writes, *r)
+		default:
+			r.Outcome = plan
+			if planned.Plan != plan || planned.Moves != moves || planned.Reason != r.Reason {
+				writes = append(writes, *r) // the store applies the others' plans in place
+			}
 			if plan == store.OutcomeInvited {
 				mappings = append(mappings, store.Mapping{
 					ConnectionID: in.Job.ConnectionID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID,
@@ -164,13 +178,42 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 		phase = "apply"
 	}
 	a.Metrics.RowsProcessed(phase, len(todo))
-	if len(writes) == 0 && len(mappings) == 0 {
-		return res, nil
+	if apply {
+		_, err = a.Store.ApplyPlannedJobRows(ctx, in.Key, in.Job.ID, in.From, in.To, writes, mappings)
+	} else {
+		_, err = a.Store.UpdateJobRows(ctx, in.Key, in.Job.ID, writes, nil)
 	}
-	if _, err := a.Store.UpdateJobRows(ctx, in.Key, in.Job.ID, writes, mappings); err != nil {
-		return res, err
+	return res, err
+}
+
+// unresolved is r without what a resolution found: its member, user, plan
+// and reason.
+func unresolved(r store.JobRow) store.JobRow {
+	return store.JobRow{Seq: r.Seq, Line: r.Line, SlackKey: r.SlackKey, SalesforceKey: r.SalesforceKey, UpdatedAt: r.UpdatedAt}
+}
+
+// resolve finds the rows' members and users in the directories, each row
+// getting them or its refusal reason.
+func (a *Activities) resolve(ctx context.Context, job JobRef, rows []*store.JobRow) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	return res, nil
+	batch := make([]store.JobRow, len(rows))
+	for i, r := range rows {
+		batch[i] = *r
+	}
+	if err := a.resolveSlack(ctx, job, batch); err != nil {
+		return err
+	}
+	activity.RecordHeartbeat(ctx, "slack")
+	if err := a.resolveSalesforce(ctx, job, batch); err != nil {
+		return err
+	}
+	activity.RecordHeartbeat(ctx, "salesforce")
+	for i, r := range rows {
+		*r = batch[i]
+	}
+	return nil
 }
 
 // planRow decides what applying a resolved row does, against the mappings of

@@ -116,6 +116,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	if c.Jobs.ApprovalTTL, err = duration(getenv, "SFCONNECT_JOB_APPROVAL_TTL", c.Jobs.ApprovalTTL); err != nil {
 		return c, err
 	}
+	if c.Jobs.RevalidateAfter, err = duration(getenv, "SFCONNECT_JOB_REVALIDATE_AFTER", c.Jobs.RevalidateAfter); err != nil {
+		return c, err
+	}
 	if c.Jobs.FollowEvery, err = duration(getenv, "SFCONNECT_JOB_FOLLOW_EVERY", c.Jobs.FollowEvery); err != nil {
 		return c, err
 	}

@@ -80,6 +80,23 @@ func (s *Sandbox) SetIPEnforced(name string, on bool) error {
 	return nil
 }
 
+// SetUserActive activates or deactivates the org's user of that username,
+// as an admin does in Setup (tests: a user deactivated while a job waits).
+func (s *Sandbox) SetUserActive(org, username string, active bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgByName(org)
+	if o == nil {
+		return fmt.Errorf("%w: no org named %q", ErrNotFound, org)
+	}
+	u := o.byUsername[strings.ToLower(username)]
+	if u == nil {
+		return fmt.Errorf("%w: no user %q in org %q", ErrNotFound, username, org)
+	}
+	u.IsActive = active
+	return nil
+}
+
 // orgInfo describes an org for GET /sandbox/orgs.
 type orgInfo struct {
 	Name         string   `json:"name"`

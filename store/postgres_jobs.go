@@ -305,6 +305,15 @@ var pgUpdateJobRows = func() string {
 // UpdateJobRows stages the rows with COPY, rewrites them with one UPDATE …
 // FROM and merges the mappings, in one transaction with the key's record.
 func (s *pgStore) UpdateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping) (ApplyResult, error) {
+	return s.updateJobRows(ctx, key, jobID, rows, mappings, nil)
+}
+
+// ApplyPlannedJobRows: see Store.
+func (s *pgStore) ApplyPlannedJobRows(ctx context.Context, key, jobID string, from, to int, rows []JobRow, mappings []Mapping) (ApplyResult, error) {
+	return s.updateJobRows(ctx, key, jobID, rows, mappings, &seqRange{from, to})
+}
+
+func (s *pgStore) updateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping, planned *seqRange) (ApplyResult, error) {
 	now := time.Now()
 	rows, err := prepareJobUpdates(rows, now)
 	if err != nil {
@@ -336,6 +345,11 @@ func (s *pgStore) UpdateJobRows(ctx context.Context, key, jobID string, rows []J
 		if err := pgWriteJobRows(ctx, tx, job, rows); err != nil {
 			return err
 		}
+		if planned != nil {
+			if err := pgApplyPlans(ctx, tx, job, *planned, now); err != nil {
+				return err
+			}
+		}
 		if res, err = pgWriteMappings(ctx, tx, ms); err != nil {
 			return fmt.Errorf("mappings: %w", err)
 		}
@@ -348,6 +362,36 @@ func (s *pgStore) UpdateJobRows(ctx context.Context, key, jobID string, rows []J
 		return ApplyResult{}, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
 	return res, nil
+}
+
+// pgApplyPlans gives each planned row of r without an outcome its plan as
+// outcome, with one UPDATE over the key's range, and moves its count.
+func pgApplyPlans(ctx context.Context, tx pgx.Tx, job *jobRef, r seqRange, now time.Time) error {
+	counts, err := tx.Query(ctx, `WITH u AS (
+		UPDATE job_rows SET outcome = plan, updated_at = $4
+		WHERE job = $1 AND seq >= $2 AND seq < $3 AND outcome = '' AND plan <> ''
+		RETURNING plan, moves, reason)
+		SELECT plan, moves, reason, count(*) FROM u GROUP BY 1, 2, 3`, job.num, r.from, r.to, utcMicro(now))
+	if err != nil {
+		return fmt.Errorf("apply plans: %w", err)
+	}
+	deltas := jobDeltas{}
+	for counts.Next() {
+		var k jobStatus
+		var n int
+		if err := counts.Scan(&k.plan, &k.moves, &k.reason, &n); err != nil {
+			counts.Close()
+			return fmt.Errorf("apply plans: %w", err)
+		}
+		deltas[k] -= n
+		k.outcome = k.plan
+		deltas[k] += n
+	}
+	counts.Close()
+	if err := counts.Err(); err != nil {
+		return fmt.Errorf("apply plans: %w", err)
+	}
+	return pgWriteCounts(ctx, tx, job, deltas)
 }
 
 // pgWriteJobRows rewrites rows of job inside tx; every one must be stored.

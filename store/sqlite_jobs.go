@@ -371,6 +371,18 @@ const maxSeq = 1<<63 - 1
 // moves their counts and writes the mappings, in one transaction with the
 // key's record.
 func (s *sqliteStore) UpdateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping) (res ApplyResult, err error) {
+	return s.updateJobRows(ctx, key, jobID, rows, mappings, nil)
+}
+
+// ApplyPlannedJobRows: see Store.
+func (s *sqliteStore) ApplyPlannedJobRows(ctx context.Context, key, jobID string, from, to int, rows []JobRow, mappings []Mapping) (ApplyResult, error) {
+	return s.updateJobRows(ctx, key, jobID, rows, mappings, &seqRange{from, to})
+}
+
+// seqRange is from <= Seq < to.
+type seqRange struct{ from, to int }
+
+func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping, planned *seqRange) (res ApplyResult, err error) {
 	now := time.Now()
 	rows, err = prepareJobUpdates(rows, now)
 	if err != nil {
@@ -405,6 +417,11 @@ func (s *sqliteStore) UpdateJobRows(ctx context.Context, key, jobID string, rows
 	if err := sqliteWriteJobRows(ctx, tx, job, rows); err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
+	if planned != nil {
+		if err := sqliteApplyPlans(ctx, tx, job, *planned, now); err != nil {
+			return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+		}
+	}
 	if res, err = sqliteWriteMappings(ctx, tx, ms); err != nil {
 		return ApplyResult{}, fmt.Errorf("store: update rows of job %s: mappings: %w", jobID, err)
 	}
@@ -417,6 +434,41 @@ func (s *sqliteStore) UpdateJobRows(ctx context.Context, key, jobID string, rows
 		return ApplyResult{}, fmt.Errorf("store: update rows of job %s: commit: %w", jobID, err)
 	}
 	return res, nil
+}
+
+// sqliteApplyPlans gives each planned row of r without an outcome its plan
+// as outcome, with one UPDATE over the key's range, and moves its count.
+func sqliteApplyPlans(ctx context.Context, tx *sql.Tx, job *jobRef, r seqRange, now time.Time) error {
+	const cond = ` WHERE job = ? AND seq >= ? AND seq < ? AND outcome = '' AND plan <> ''`
+	counts, err := tx.QueryContext(ctx, `SELECT plan, moves, reason, count(*) FROM job_rows`+cond+` GROUP BY plan, moves, reason`, job.num, r.from, r.to)
+	if err != nil {
+		return fmt.Errorf("read plans: %w", err)
+	}
+	deltas := jobDeltas{}
+	for counts.Next() {
+		var k jobStatus
+		var moves int64
+		var n int
+		if err := counts.Scan(&k.plan, &moves, &k.reason, &n); err != nil {
+			counts.Close()
+			return fmt.Errorf("read plans: %w", err)
+		}
+		k.moves = moves != 0
+		deltas[k] -= n
+		k.outcome = k.plan
+		deltas[k] += n
+	}
+	if err := errors.Join(counts.Err(), counts.Close()); err != nil {
+		return fmt.Errorf("read plans: %w", err)
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE job_rows SET outcome = plan, updated_at = ?`+cond,
+		utcMicro(now).UnixMicro(), job.num, r.from, r.to); err != nil {
+		return fmt.Errorf("apply plans: %w", err)
+	}
+	return sqliteWriteCounts(ctx, tx, job, deltas)
 }
 
 // sqliteWriteJobRows rewrites rows (sorted by Seq) of job inside tx, with

@@ -206,6 +206,13 @@ type Store interface {
 	// and returns the first call's result with Replayed set. The result
 	// counts the mappings.
 	UpdateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping) (ApplyResult, error)
+	// ApplyPlannedJobRows is UpdateJobRows for a batch of planned rows
+	// (from <= Seq < to): it writes rows, the ones whose outcome is not
+	// their plan, as UpdateJobRows does; then every other row of the range
+	// that has a Plan and no Outcome yet gets its Plan as Outcome (and
+	// UpdatedAt now), in the database, without the rows travelling back;
+	// and mappings are applied, all in one transaction, idempotent by key.
+	ApplyPlannedJobRows(ctx context.Context, key, jobID string, from, to int, rows []JobRow, mappings []Mapping) (ApplyResult, error)
 	// JobCounts sums up the job's rows by plan, outcome and reason.
 	JobCounts(ctx context.Context, jobID string) (JobCounts, error)
 	// StreamJobRows hands every row of the job to fn, ordered by Seq, read

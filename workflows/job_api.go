@@ -72,6 +72,11 @@ type JobSettings struct {
 	InviteTTL time.Duration `json:"invite_ttl"`
 	// FollowEvery is how often the job looks at its invitations.
 	FollowEvery time.Duration `json:"follow_every"`
+	// RevalidateAfter: a batch applied within this time of the end of
+	// validation takes the members and users validation resolved; a later
+	// one asks the directories again (a user may have been deactivated
+	// while the preview waited). The mappings of now are checked always.
+	RevalidateAfter time.Duration `json:"revalidate_after,omitempty"`
 }
 
 // DefaultJobSettings are the measured defaults (BENCHMARKS.md): on one
@@ -81,6 +86,7 @@ type JobSettings struct {
 var DefaultJobSettings = JobSettings{
 	BatchSize: 10000, Parallelism: 2, MaxRefusedShare: 0.10,
 	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
+	RevalidateAfter: time.Hour,
 }
 
 func (s JobSettings) withDefaults() JobSettings {
@@ -96,6 +102,9 @@ func (s JobSettings) withDefaults() JobSettings {
 	}
 	if s.ApprovalTTL > 0 {
 		d.ApprovalTTL = s.ApprovalTTL
+	}
+	if s.RevalidateAfter > 0 {
+		d.RevalidateAfter = s.RevalidateAfter
 	}
 	if s.InviteTTL > 0 {
 		d.InviteTTL = s.InviteTTL

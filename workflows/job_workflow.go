@@ -417,6 +417,7 @@ func (j *jobRun) apply(ctx workflow.Context) error {
 	}
 	err := j.batches(ctx, "apply", acts.ApplyJobBatch, func(in *activities.JobBatchInput) {
 		in.InviteExpiresAt = j.s.InviteExpiresAt
+		in.TrustValidation = workflow.Now(ctx).Sub(j.s.ValidatedAt) <= j.settings.RevalidateAfter
 	}, func(r activities.JobBatchResult) {
 		j.s.Applied += r.Rows
 		j.s.Invited += r.Invited

@@ -60,6 +60,7 @@ func Run(t *testing.T, b Backend) {
 		{"JobAppendConcurrent", testJobAppendConcurrent},
 		{"JobUpdate", testJobUpdate},
 		{"JobUpdateReplay", testJobUpdateReplay},
+		{"JobApplyPlanned", testJobApplyPlanned},
 		{"JobUpdateConcurrentSameKey", testJobUpdateConcurrentSameKey},
 		{"JobUpdateConcurrentRows", testJobUpdateConcurrentRows},
 		{"JobUpdateRefusesBadBatch", testJobUpdateRefusesBadBatch},
