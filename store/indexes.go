@@ -43,3 +43,17 @@ package store
 // its own) the same load wrote half the bytes, with 18% less CPU. That is a
 // rebuild of the table, with trade-offs of its own (ListMappings would
 // read rows through the key's index), so it was measured, not made.
+
+// Measured later, with the CSV jobs whole (BenchmarkApplyMillion,
+// BENCHMARKS.md): what decides the cost of a million new mappings is not
+// how many indexes there are but how many are written out of order. With
+// every index key following the file's order, applying takes 16 s; with
+// names and emails unrelated to member ids, as in a real directory, 62 s;
+// without the three Slack-side search indexes (name, email, id), 29 s.
+// Each out-of-order index dirties a page per row in every batch, and each
+// commit writes them all. The lever left: find mappings by member through
+// the directory copy (members_search_*, written once when the directory is
+// copied) and drop those three indexes of mappings. Its trade-offs: a
+// member missing from the copy (joined since, or deactivated: the member
+// indexes are partial) is found only by id or Salesforce side, and the
+// empty search would list in id order rather than by name.

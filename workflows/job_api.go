@@ -81,8 +81,9 @@ type JobSettings struct {
 
 // DefaultJobSettings are the measured defaults (BENCHMARKS.md): on one
 // SQLite file the writes queue on its single writer, so two batches at once
-// go as fast as four (1,000,000 rows: 79 s against 87 s) with a worker of
-// 268 MB instead of 365.
+// go as fast as three or four (1,000,000 rows: 47.9 s against 48.7 s for
+// three) with less memory; batches of 25,000 or 50,000 rows are faster
+// (45 s, 43 s) but take the worker past 300 MB (331, 410 MB).
 var DefaultJobSettings = JobSettings{
 	BatchSize: 10000, Parallelism: 2, MaxRefusedShare: 0.10,
 	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
