@@ -198,21 +198,14 @@ func (a *Activities) resolve(ctx context.Context, job JobRef, rows []*store.JobR
 	if len(rows) == 0 {
 		return nil
 	}
-	batch := make([]store.JobRow, len(rows))
-	for i, r := range rows {
-		batch[i] = *r
-	}
-	if err := a.resolveSlack(ctx, job, batch); err != nil {
+	if err := a.resolveSlack(ctx, job, rows); err != nil {
 		return err
 	}
 	activity.RecordHeartbeat(ctx, "slack")
-	if err := a.resolveSalesforce(ctx, job, batch); err != nil {
+	if err := a.resolveSalesforce(ctx, job, rows); err != nil {
 		return err
 	}
 	activity.RecordHeartbeat(ctx, "salesforce")
-	for i, r := range rows {
-		*r = batch[i]
-	}
 	return nil
 }
 
@@ -239,7 +232,7 @@ func planRow(r *store.JobRow, current, holders map[string]store.Mapping) (plan s
 // resolveSlack finds each row's member in the workspace's directory copy,
 // asking Slack for the few it does not hold (members who joined since it
 // was copied). A row it cannot resolve gets its refusal reason.
-func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []store.JobRow) error {
+func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store.JobRow) error {
 	byEmail := job.SlackColumn == "slack_email"
 	keys := make([]string, len(rows))
 	for i, r := range rows {
@@ -265,8 +258,7 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []store.
 		}
 		found = many
 	}
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		k := r.SlackKey
 		if byEmail {
 			k = strings.ToLower(k)
@@ -315,7 +307,7 @@ func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail boo
 
 // resolveSalesforce finds each row's Salesforce user, by id, username or
 // email, through SOQL IN queries.
-func (a *Activities) resolveSalesforce(ctx context.Context, job JobRef, rows []store.JobRow) error {
+func (a *Activities) resolveSalesforce(ctx context.Context, job JobRef, rows []*store.JobRow) error {
 	field := map[string]string{"salesforce_user_id": "Id", "salesforce_username": "Username", "salesforce_email": "Email"}[job.SalesforceColumn]
 	if field == "" {
 		return refuse(ErrInvalidInput, "job %s: unknown Salesforce column %q", job.ID, job.SalesforceColumn)
@@ -330,8 +322,7 @@ func (a *Activities) resolveSalesforce(ctx context.Context, job JobRef, rows []s
 	if err != nil {
 		return err
 	}
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		if r.Reason != "" {
 			continue
 		}

@@ -280,6 +280,17 @@ var freshStatus = jobStatus{}
 // transaction.
 type jobDeltas map[jobStatus]int
 
+// planApplied moves n rows of status k, not applied yet, to their plan as
+// outcome (ApplyPlannedJobRows).
+func (d jobDeltas) planApplied(k jobStatus, n int) {
+	d[k] -= n
+	k.outcome = k.plan
+	d[k] += n
+}
+
+// seqRange is a range of a job's rows, from <= Seq < to.
+type seqRange struct{ from, to int }
+
 // sorted returns the non-zero deltas in key order, the order in which they
 // are written (two transactions writing the same counts lock them in the
 // same order).

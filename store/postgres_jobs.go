@@ -383,9 +383,7 @@ func pgApplyPlans(ctx context.Context, tx pgx.Tx, job *jobRef, r seqRange, now t
 			counts.Close()
 			return fmt.Errorf("apply plans: %w", err)
 		}
-		deltas[k] -= n
-		k.outcome = k.plan
-		deltas[k] += n
+		deltas.planApplied(k, n)
 	}
 	counts.Close()
 	if err := counts.Err(); err != nil {

@@ -258,6 +258,33 @@ func (b *sqliteBatch) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// sqliteLookup runs lookups' statement for n keys with args and puts each
+// row it finds into into, by key: the stored rows a writer compares its
+// chunk with.
+func sqliteLookup[T any](ctx context.Context, lookups *sqliteBatch, n int, args []any,
+	scan func(scanner) (T, error), key func(T) string, into map[string]T) error {
+	st, err := lookups.stmt(ctx, n)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	found, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("lookup: %w", err)
+	}
+	for found.Next() {
+		v, err := scan(found)
+		if err != nil {
+			found.Close()
+			return fmt.Errorf("lookup: %w", err)
+		}
+		into[key(v)] = v
+	}
+	if err := errors.Join(found.Err(), found.Close()); err != nil {
+		return fmt.Errorf("lookup: %w", err)
+	}
+	return nil
+}
+
 func (b *sqliteBatch) close() {
 	for _, st := range b.stmts {
 		st.Close()

@@ -379,9 +379,6 @@ func (s *sqliteStore) ApplyPlannedJobRows(ctx context.Context, key, jobID string
 	return s.updateJobRows(ctx, key, jobID, rows, mappings, &seqRange{from, to})
 }
 
-// seqRange is from <= Seq < to.
-type seqRange struct{ from, to int }
-
 func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows []JobRow, mappings []Mapping, planned *seqRange) (res ApplyResult, err error) {
 	now := time.Now()
 	rows, err = prepareJobUpdates(rows, now)
@@ -454,9 +451,7 @@ func sqliteApplyPlans(ctx context.Context, tx *sql.Tx, job *jobRef, r seqRange, 
 			return fmt.Errorf("read plans: %w", err)
 		}
 		k.moves = moves != 0
-		deltas[k] -= n
-		k.outcome = k.plan
-		deltas[k] += n
+		deltas.planApplied(k, n)
 	}
 	if err := errors.Join(counts.Err(), counts.Close()); err != nil {
 		return fmt.Errorf("read plans: %w", err)

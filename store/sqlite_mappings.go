@@ -130,24 +130,8 @@ func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, res *A
 	for i := range chunk {
 		w.args = append(w.args, chunk[i].SlackUserID)
 	}
-	st, err := w.lookups.stmt(ctx, len(chunk))
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	found, err := st.QueryContext(ctx, w.args...)
-	if err != nil {
-		return fmt.Errorf("lookup: %w", err)
-	}
-	for found.Next() {
-		m, err := scanSQLiteMapping(found)
-		if err != nil {
-			found.Close()
-			return fmt.Errorf("lookup: %w", err)
-		}
-		w.stored[m.SlackUserID] = m
-	}
-	if err := errors.Join(found.Err(), found.Close()); err != nil {
-		return fmt.Errorf("lookup: %w", err)
+	if err := sqliteLookup(ctx, w.lookups, len(chunk), w.args, scanSQLiteMapping, func(m Mapping) string { return m.SlackUserID }, w.stored); err != nil {
+		return err
 	}
 
 	w.fresh = w.fresh[:0]

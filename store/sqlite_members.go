@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -103,24 +102,8 @@ func (w *sqliteMemberWriter) write(ctx context.Context, chunk []Member) error {
 	for i := range chunk {
 		w.args = append(w.args, chunk[i].UserID)
 	}
-	st, err := w.lookups.stmt(ctx, len(chunk))
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	found, err := st.QueryContext(ctx, w.args...)
-	if err != nil {
-		return fmt.Errorf("lookup: %w", err)
-	}
-	for found.Next() {
-		m, err := scanSQLiteMember(found)
-		if err != nil {
-			found.Close()
-			return fmt.Errorf("lookup: %w", err)
-		}
-		w.stored[m.UserID] = m
-	}
-	if err := errors.Join(found.Err(), found.Close()); err != nil {
-		return fmt.Errorf("lookup: %w", err)
+	if err := sqliteLookup(ctx, w.lookups, len(chunk), w.args, scanSQLiteMember, func(m Member) string { return m.UserID }, w.stored); err != nil {
+		return err
 	}
 
 	w.fresh = w.fresh[:0]
