@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -258,6 +259,7 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 		}
 		found = many
 	}
+	var fetched []slackapi.Member
 	for _, r := range rows {
 		k := r.SlackKey
 		if byEmail {
@@ -265,10 +267,14 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 		}
 		m, ok := found[k]
 		if !ok {
-			var err error
-			m, ok, err = a.askSlack(ctx, job.Workspace, r.SlackKey, byEmail)
+			sm, err := a.askSlack(ctx, job.Workspace, r.SlackKey, byEmail)
 			if err != nil {
 				return err
+			}
+			if ok = sm.ID != ""; ok {
+				m = directoryMembers([]slackapi.Member{sm})[0]
+				found[k] = m // the file may name the member again
+				fetched = append(fetched, sm)
 			}
 		}
 		switch {
@@ -282,10 +288,19 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 			r.SlackUserID, r.SlackEmail, r.SlackName = m.UserID, m.Email, firstNonEmpty(m.RealName, m.Name)
 		}
 	}
+	// The members Slack told of join the directory copy, so that their
+	// mappings are found by name (SearchMappings searches the copy).
+	if len(fetched) > 0 {
+		if err := a.Store.UpsertMembers(ctx, job.Workspace, directoryMembers(fetched)); err != nil {
+			return fmt.Errorf("job %s: keep the members fetched from Slack: %w", job.ID, err)
+		}
+	}
 	return nil
 }
 
-func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail bool) (store.Member, bool, error) {
+// askSlack looks a member up in Slack itself; the zero Member when Slack
+// has none (or a bot) by that key.
+func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail bool) (slackapi.Member, error) {
 	var m slackapi.Member
 	var err error
 	if byEmail {
@@ -293,16 +308,13 @@ func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail boo
 	} else {
 		m, err = a.Slack.Member(ctx, team, key)
 	}
-	if errors.Is(err, slackapi.ErrMemberNotFound) {
-		return store.Member{}, false, nil
+	if errors.Is(err, slackapi.ErrMemberNotFound) || (err == nil && m.IsBot) {
+		return slackapi.Member{}, nil
 	}
 	if err != nil {
-		return store.Member{}, false, a.classify("slack member lookup", fromSlack, err)
+		return slackapi.Member{}, a.classify("slack member lookup", fromSlack, err)
 	}
-	if m.IsBot {
-		return store.Member{}, false, nil
-	}
-	return store.Member{UserID: m.ID, Email: m.Email, RealName: displayName(m), Deleted: m.Deleted}, true, nil
+	return m, nil
 }
 
 // resolveSalesforce finds each row's Salesforce user, by id, username or

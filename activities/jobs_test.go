@@ -157,3 +157,35 @@ func TestApplyAfterAnOldValidationResolvesAgain(t *testing.T) {
 		t.Fatalf("row of the deactivated user: %+v", r)
 	}
 }
+
+// The fixture's directory copy is empty, so validation asks Slack for each
+// member; those members join the copy, and the mappings the job makes are
+// then found by their members' names.
+func TestValidationKeepsTheMembersSlackToldOf(t *testing.T) {
+	f := newJobFixture(t)
+	ctx := context.Background()
+	in := activities.JobBatchInput{Job: f.job, From: 0, To: f.job.Rows, Key: "validate/0"}
+	if res, err := f.run(t, f.acts.ValidateJobBatch, in); err != nil || res.Invited != 4 {
+		t.Fatalf("validate: %+v, %v", res, err)
+	}
+	rows := f.rows(t)
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.SlackKey
+	}
+	copied, err := f.acts.Store.GetMembers(ctx, f.job.Workspace, ids)
+	if err != nil || len(copied) != len(ids) {
+		t.Fatalf("members in the copy after validation: %d of %d, %v", len(copied), len(ids), err)
+	}
+	in.Key, in.InviteExpiresAt, in.TrustValidation = "apply/0", time.Now().Add(time.Hour), true
+	if res, err := f.run(t, f.acts.ApplyJobBatch, in); err != nil || res.Invited != 4 {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	for _, r := range rows {
+		name := copied[r.SlackKey].RealName
+		found, err := f.acts.Store.SearchMappings(ctx, f.job.ConnectionID, name, 10)
+		if err != nil || len(found) == 0 || found[0].SlackUserID != r.SlackKey {
+			t.Errorf("search %q: %+v, %v", name, found, err)
+		}
+	}
+}

@@ -31,8 +31,8 @@ func BenchmarkApplyMillion(b *testing.B) {
 		{"sequential/batch=10000", false, 10000, nil},
 		{"scattered/batch=10000", true, 10000, nil},
 		{"scattered/batch=50000", true, 50000, nil},
-		{"scattered/batch=10000/without-slack-search-indexes", true, 10000,
-			[]string{"mappings_search_name", "mappings_search_email", "mappings_search_id"}},
+		{"scattered/batch=10000/without-salesforce-search-indexes", true, 10000,
+			[]string{"mappings_search_sf_username", "mappings_search_sf_email"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {

@@ -85,15 +85,17 @@ func setExcluded(cols []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// searchedMappingCols are the folded columns SearchMappings scans.
-var searchedMappingCols = []string{
-	"slack_name_lc", "slack_email_lc", "slack_user_id_lc", "salesforce_username_lc", "salesforce_email_lc",
-}
+// searchedMappingCols are the folded columns of mappings SearchMappings
+// scans; the Slack side is searched through the directory copy
+// (searchedMemberCols and member_words), the Slack user id through the
+// primary key.
+var searchedMappingCols = []string{"salesforce_username_lc", "salesforce_email_lc"}
 
 // searchBranchCond is the extra condition of a searched column's branch:
 // the index of the Salesforce email holds only the emails that differ from
-// the Slack one (the others are found through the Slack email), and a
-// partial index serves only queries that name its condition.
+// the Slack one (the others are the member's email, found through the
+// directory copy), and a partial index serves only queries that name its
+// condition.
 var searchBranchCond = map[string]string{
 	"salesforce_email_lc": " AND salesforce_email_lc <> slack_email_lc",
 }
@@ -101,6 +103,11 @@ var searchBranchCond = map[string]string{
 // searchedMemberCols are the folded member columns SearchMembers scans
 // (member_words besides).
 var searchedMemberCols = []string{"name_lc", "real_name_lc", "email_lc", "user_id_lc"}
+
+// memberColsOfMappings are the member columns through which SearchMappings
+// finds a mapping by its member: the id is searched in mappings' own key,
+// which also holds the members the copy lacks.
+var memberColsOfMappings = []string{"name_lc", "real_name_lc", "email_lc"}
 
 // joinCols renders a column list.
 func joinCols(cols []string) string { return strings.Join(cols, ", ") }

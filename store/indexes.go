@@ -51,9 +51,20 @@ package store
 // names and emails unrelated to member ids, as in a real directory, 62 s;
 // without the three Slack-side search indexes (name, email, id), 29 s.
 // Each out-of-order index dirties a page per row in every batch, and each
-// commit writes them all. The lever left: find mappings by member through
-// the directory copy (members_search_*, written once when the directory is
-// copied) and drop those three indexes of mappings. Its trade-offs: a
-// member missing from the copy (joined since, or deactivated: the member
-// indexes are partial) is found only by id or Salesforce side, and the
-// empty search would list in id order rather than by name.
+// commit writes them all.
+//
+// Done (migration 0004): mappings are found by member through the
+// directory copy (members_search_* and member_words, written once when the
+// directory is copied; CSV jobs add the members they had to ask Slack
+// for), by Slack id through the primary key (Slack ids are upper case), and
+// by Salesforce side through its two indexes; mappings_search_name,
+// _email and _id are gone. What it costs:
+//   - A mapping whose member is not in the copy, or is deleted there, is
+//     found by Slack id and Salesforce side only.
+//   - A member hit probes mappings by key before the hits are sorted: a
+//     one-letter query over 100,000 mappings takes about 150 ms instead of
+//     10 ms (storetest Timing, "j"); a name prefix stays within 5 ms.
+//   - The empty query lists in Slack id order (no index holds the names).
+// The columns slack_user_id_lc and slack_email_lc stay, unused by the
+// search (slack_email_lc still names the partial index's condition):
+// dropping a column rebuilds the table.

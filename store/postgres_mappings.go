@@ -196,14 +196,26 @@ func (s *pgStore) CountMappings(ctx context.Context, connectionID string) (map[M
 	return out, nil
 }
 
-// pgSearchMappingsSQL takes $1 connection, $2 lo, $3 hi, $4 limit: one
-// index range per searched column, the hits sorted by name and cut to the
-// limit before the rows are read.
+// pgSearchMappingsSQL takes $1 connection, $2 lo, $3 hi, $4 limit, and $5
+// and $6, the bounds of the upper-cased query (Slack ids are upper case):
+// one index range per searched column, the Slack name and email the
+// member's in the directory copy (the connection's workspace), the hits
+// sorted by name and cut to the limit before the rows are read.
 var pgSearchMappingsSQL = func() string {
-	branches := make([]string, len(searchedMappingCols))
-	for i, c := range searchedMappingCols {
-		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = $1 AND ` +
-			c + ` >= $2 AND ` + c + ` < $3` + searchBranchCond[c]
+	const ws = `(SELECT workspace FROM mappings WHERE connection_id = $1 LIMIT 1)`
+	var branches []string
+	for _, c := range memberColsOfMappings {
+		branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM members x
+			JOIN mappings m ON m.connection_id = $1 AND m.slack_user_id = x.user_id
+			WHERE x.workspace = `+ws+` AND NOT x.deleted AND x.`+c+` >= $2 AND x.`+c+` < $3`)
+	}
+	branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM member_words w
+			JOIN mappings m ON m.connection_id = $1 AND m.slack_user_id = w.user_id
+			WHERE w.workspace = `+ws+` AND w.word >= $2 AND w.word < $3`,
+		`SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = $1 AND slack_user_id >= $5 AND slack_user_id < $6`)
+	for _, c := range searchedMappingCols {
+		branches = append(branches, `SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = $1 AND `+
+			c+` >= $2 AND `+c+` < $3`+searchBranchCond[c])
 	}
 	return `WITH hits AS (` + strings.Join(branches, " UNION ") + `),
 	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT $4)
@@ -216,10 +228,11 @@ var pgSearchMappingsSQL = func() string {
 func (s *pgStore) SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error) {
 	q, n := fold(query), searchLimit(limit)
 	sql, args := `SELECT `+mappingCols+` FROM mappings WHERE connection_id = $1
-		ORDER BY slack_name_lc, slack_user_id LIMIT $2`, []any{connectionID, n}
+		ORDER BY slack_user_id LIMIT $2`, []any{connectionID, n}
 	if q != "" {
 		lo, hi := prefixRange(q)
-		sql, args = pgSearchMappingsSQL, []any{connectionID, lo, hi, n}
+		idLo, idHi := prefixRange(strings.ToUpper(q))
+		sql, args = pgSearchMappingsSQL, []any{connectionID, lo, hi, n, idLo, idHi}
 	}
 	out := []Mapping{}
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {

@@ -271,18 +271,20 @@ func scanCounts(rows *sql.Rows) (map[MappingState]int, error) {
 }
 
 // SearchMappings collects the hits of one prefix range per searched column
-// as (name, id) pairs from the covering indexes alone, sorts them by name,
-// keeps limit, and only then reads those rows.
+// as (name, id) pairs, sorts them by name, keeps limit, and only then reads
+// those rows. The Slack name and email are the member's, ranged in the
+// directory copy's indexes, each member hit probing mappings by key.
 func (s *sqliteStore) SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error) {
 	q, n := fold(query), searchLimit(limit)
 	var rows *sql.Rows
 	var err error
 	if q == "" {
 		rows, err = s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings WHERE connection_id = ?
-			ORDER BY slack_name_lc, slack_user_id LIMIT ?`, connectionID, n)
+			ORDER BY slack_user_id LIMIT ?`, connectionID, n)
 	} else {
 		lo, hi := prefixRange(q)
-		rows, err = s.r.QueryContext(ctx, sqliteSearchMappingsSQL, connectionID, lo, hi, n)
+		idLo, idHi := prefixRange(strings.ToUpper(q))
+		rows, err = s.r.QueryContext(ctx, sqliteSearchMappingsSQL, connectionID, lo, hi, n, idLo, idHi)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
@@ -305,9 +307,6 @@ func (s *sqliteStore) SearchMappings(ctx context.Context, connectionID, query st
 // sqliteSearchIndex names the index of each searched column (see the
 // migration on INDEXED BY).
 var sqliteSearchIndex = map[string]string{
-	"slack_name_lc":          "mappings_search_name",
-	"slack_email_lc":         "mappings_search_email",
-	"slack_user_id_lc":       "mappings_search_id",
 	"salesforce_username_lc": "mappings_search_sf_username",
 	"salesforce_email_lc":    "mappings_search_sf_email",
 	"name_lc":                "members_search_name",
@@ -316,12 +315,26 @@ var sqliteSearchIndex = map[string]string{
 	"user_id_lc":             "members_search_id",
 }
 
-// sqliteSearchMappingsSQL takes ?1 connection, ?2 lo, ?3 hi, ?4 limit.
+// sqliteSearchMappingsSQL takes ?1 connection, ?2 lo, ?3 hi, ?4 limit, and
+// ?5 and ?6, the bounds of the upper-cased query (Slack ids are upper
+// case). The workspace of the member branches is the connection's (every
+// mapping of a connection has it); CROSS JOIN keeps the member index the
+// outer loop.
 var sqliteSearchMappingsSQL = func() string {
-	branches := make([]string, len(searchedMappingCols))
-	for i, c := range searchedMappingCols {
-		branches[i] = `SELECT slack_name_lc, slack_user_id FROM mappings INDEXED BY ` + sqliteSearchIndex[c] +
-			` WHERE connection_id = ?1 AND ` + c + ` >= ?2 AND ` + c + ` < ?3` + searchBranchCond[c]
+	const ws = `(SELECT workspace FROM mappings WHERE connection_id = ?1 LIMIT 1)`
+	var branches []string
+	for _, c := range memberColsOfMappings {
+		branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM members x INDEXED BY `+sqliteSearchIndex[c]+
+			` CROSS JOIN mappings m ON m.connection_id = ?1 AND m.slack_user_id = x.user_id
+			WHERE x.workspace = `+ws+` AND x.deleted = 0 AND x.`+c+` >= ?2 AND x.`+c+` < ?3`)
+	}
+	branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM member_words w INDEXED BY member_words_search
+			CROSS JOIN mappings m ON m.connection_id = ?1 AND m.slack_user_id = w.user_id
+			WHERE w.workspace = `+ws+` AND w.word >= ?2 AND w.word < ?3`,
+		`SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = ?1 AND slack_user_id >= ?5 AND slack_user_id < ?6`)
+	for _, c := range searchedMappingCols {
+		branches = append(branches, `SELECT slack_name_lc, slack_user_id FROM mappings INDEXED BY `+sqliteSearchIndex[c]+
+			` WHERE connection_id = ?1 AND `+c+` >= ?2 AND `+c+` < ?3`+searchBranchCond[c])
 	}
 	return `WITH hits (slack_name_lc, slack_user_id) AS (` + strings.Join(branches, " UNION ") + `),
 	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT ?4)

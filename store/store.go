@@ -157,12 +157,14 @@ type Store interface {
 	// CountMappings counts a connection's mappings by state; every state is
 	// present in the map, zero or not.
 	CountMappings(ctx context.Context, connectionID string) (map[MappingState]int, error)
-	// SearchMappings finds a connection's mappings whose Slack name, Slack
-	// email, Slack user id, Salesforce username or Salesforce email starts
-	// with query (case-insensitive), at most limit of them, ordered by Slack
-	// name (case-insensitive) then user id. An empty query lists them all in
-	// that order. limit <= 0 means DefaultSearchLimit; it is capped at
-	// MaxSearchLimit.
+	// SearchMappings finds a connection's mappings whose member's name,
+	// real name (or any word of it) or email in the directory copy
+	// (UpsertMembers; deleted members' names and emails are not searched),
+	// Slack user id, Salesforce username or Salesforce email starts with
+	// query (case-insensitive), at most limit of them, ordered by the
+	// mapping's Slack name (case-insensitive) then user id. An empty query
+	// lists them in user id order. limit <= 0 means DefaultSearchLimit; it
+	// is capped at MaxSearchLimit.
 	SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error)
 	// ClearMapping marks a member's live mapping cleared, by whom and when
 	// (now when zero). It is idempotent by key: a second call with the same

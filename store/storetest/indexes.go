@@ -10,7 +10,8 @@ import (
 
 // testSearchSalesforceEmail checks the search by Salesforce email across the
 // partial index (migration 0003): an email equal to the Slack one is found
-// through the Slack email, a different one through its own index.
+// through the member's email in the directory copy, a different one through
+// its own index.
 func testSearchSalesforceEmail(t *testing.T, b Backend) {
 	s, _ := open(t, b)
 	same := mapping("C1", "U01")
@@ -20,6 +21,13 @@ func testSearchSalesforceEmail(t *testing.T, b Backend) {
 	both := mapping("C1", "U03")
 	both.SlackEmail, both.SalesforceEmail, both.SalesforceUsername = "robert.both@slack-side.com", "robert.both@sf-side.com", "rboth@acme.sf"
 	apply(t, s, "k", []store.Mapping{same, other, both, mapping("C2", "U02")})
+	var members []store.Member
+	for _, m := range []store.Mapping{same, other, both} {
+		members = append(members, store.Member{UserID: m.SlackUserID, Name: m.SlackName, Email: m.SlackEmail})
+	}
+	if err := s.UpsertMembers(context.Background(), "T0001", members); err != nil {
+		t.Fatal(err)
+	}
 	for q, want := range map[string][]string{
 		"anne.same@":   {"U01"},
 		"robert.other": {"U02"}, // only the Salesforce email has it

@@ -525,6 +525,7 @@ func mapsEqual(a, b map[store.MappingState]int) bool {
 
 func testSearchMappings(t *testing.T, b Backend) {
 	s, _ := open(t, b)
+	ctx := context.Background()
 	people := []struct{ id, name, email, sfUser string }{
 		{"U01", "Alice Martin", "alice.martin@acme.com", "amartin@acme.sf"},
 		{"U02", "alain Dupont", "a.dupont@acme.com", "adupont@acme.sf"},
@@ -533,12 +534,34 @@ func testSearchMappings(t *testing.T, b Backend) {
 		{"U05", "Éloïse Durand", "eloise@acme.com", "edurand@acme.sf"},
 		{"U06", "Zoé Alix", "zoe@acme.com", "zalix@acme.sf"},
 		{"UALPHA", "Yann Tiersen", "yann@acme.com", "ytiersen@acme.sf"},
+		// Mapped, but not in the directory copy: found by id and
+		// Salesforce side only.
+		{"U07", "Gaston Absent", "gaston@acme.com", "gabsent@acme.sf"},
+		// Mapped, deleted from the directory.
+		{"U08", "Hector Parti", "hector@acme.com", "hparti@acme.sf"},
 	}
 	var ms []store.Mapping
+	var members []store.Member
 	for _, p := range people {
 		m := mapping("C1", p.id)
 		m.SlackName, m.SlackEmail, m.SalesforceUsername, m.SalesforceEmail = p.name, p.email, p.sfUser, p.email
 		ms = append(ms, m)
+		if p.id != "U07" {
+			members = append(members, store.Member{UserID: p.id, Name: strings.ToLower(strings.ReplaceAll(p.name, " ", ".")),
+				RealName: p.name, Email: p.email, Deleted: p.id == "U08"})
+		}
+	}
+	// Bob now goes by Robert in Slack; the mapping keeps the name it was
+	// made with, by which its hits are ordered.
+	members[3].RealName = "Robert Marley"
+	// In the directory but unmapped.
+	members = append(members, store.Member{UserID: "U09", Name: "marc.seul", RealName: "Marc Seul", Email: "marc@acme.com"})
+	if err := s.UpsertMembers(ctx, "T0001", members); err != nil {
+		t.Fatal(err)
+	}
+	// Another workspace's member with a mapped id.
+	if err := s.UpsertMembers(ctx, "T0002", []store.Member{{UserID: "U04", Name: "zed", RealName: "Zed Ailleurs"}}); err != nil {
+		t.Fatal(err)
 	}
 	noise := mapping("C2", "U01")
 	noise.SlackName = "Alice Elsewhere"
@@ -546,7 +569,7 @@ func testSearchMappings(t *testing.T, b Backend) {
 
 	search := func(q string, limit int) []string {
 		t.Helper()
-		got, err := s.SearchMappings(context.Background(), "C1", q, limit)
+		got, err := s.SearchMappings(ctx, "C1", q, limit)
 		if err != nil {
 			t.Fatalf("search %q: %v", q, err)
 		}
@@ -564,10 +587,12 @@ func testSearchMappings(t *testing.T, b Backend) {
 		limit int
 		want  []string
 	}{
-		{"al", 10, []string{"U02", "U03", "U01"}}, // names, ordered case-insensitively
-		{"AL", 10, []string{"U02", "U03", "U01"}},
+		// Names, ordered case-insensitively; Zoé Alix by a word of her
+		// real name.
+		{"al", 10, []string{"U02", "U03", "U01", "U06"}},
+		{"AL", 10, []string{"U02", "U03", "U01", "U06"}},
 		{"  alice ", 10, []string{"U01"}},
-		{"alice.m", 10, []string{"U01"}},         // Slack email
+		{"alice.m", 10, []string{"U01"}},         // Slack email (and handle)
 		{"a.dup", 10, []string{"U02"}},           // Slack email
 		{"bmar", 10, []string{"U04"}},            // Salesforce username
 		{"u0", 3, []string{"U02", "U03", "U01"}}, // user id, limited
@@ -577,17 +602,28 @@ func testSearchMappings(t *testing.T, b Backend) {
 		{"zalix@", 10, []string{"U06"}},
 		{"nobody", 10, []string{}},
 		{"alice martin", 10, []string{"U01"}},
-		{"", 2, []string{"U02", "U03"}}, // empty: all, by name
+		{"dur", 10, []string{"U05"}},
+		{"robert", 10, []string{"U04"}}, // the member's name of now
+		{"bob@", 10, []string{"U04"}},
+		{"gaston", 10, []string{}},       // not in the copy: by name, no
+		{"u07", 10, []string{"U07"}},     // by id, yes
+		{"gabsent", 10, []string{"U07"}}, // by Salesforce username, yes
+		{"hector", 10, []string{}},       // deleted member: by name, no
+		{"hparti", 10, []string{"U08"}},  // by Salesforce username, yes
+		{"marc", 10, []string{}},         // in the copy, not mapped
+		{"zed", 10, []string{}},          // another workspace's member
+		{"", 2, []string{"U01", "U02"}},  // empty: all, by id
 		// Names, Slack emails and Salesforce usernames all start with "a"
-		// for the same three; the default limit applies.
-		{"a", 0, []string{"U02", "U03", "U01"}},
+		// for the same three, and a word of Zoé Alix's name; the default
+		// limit applies.
+		{"a", 0, []string{"U02", "U03", "U01", "U06"}},
 	}
 	for _, c := range cases {
 		if got := search(c.q, c.limit); !slices.Equal(got, c.want) {
 			t.Errorf("search %q limit %d: %v, want %v", c.q, c.limit, got, c.want)
 		}
 	}
-	if got, err := s.SearchMappings(context.Background(), "C9", "al", 10); err != nil || len(got) != 0 {
+	if got, err := s.SearchMappings(ctx, "C9", "al", 10); err != nil || len(got) != 0 {
 		t.Errorf("unknown connection: %v, %v", got, err)
 	}
 }
