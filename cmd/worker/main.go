@@ -48,6 +48,9 @@ func run() error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.MemoryLimitMB << 20)
 	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
 	log, err := logging.New(cfg.LogLevel)
 	if err != nil {
 		return err
