@@ -33,7 +33,7 @@ const (
 )
 
 func benchAutoMap(ctx context.Context, o automapOptions) error {
-	b, err := startBenchEnv(ctx, o.temporal, o.worker, false)
+	b, err := startBenchEnv(ctx, o.temporal, o.worker, false, "")
 	if err != nil {
 		return err
 	}

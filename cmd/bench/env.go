@@ -22,9 +22,14 @@ type benchEnv struct {
 	*devenv.Env
 	dir    string
 	worker *exec.Cmd
+	// schema is the PostgreSQL store's schema; nil on SQLite.
+	schema *benchSchema
 }
 
-func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profiling bool) (*benchEnv, error) {
+// startBenchEnv starts the default run with the worker at workerPath; the
+// store is a fresh SQLite file, or a fresh schema on the PostgreSQL server
+// at postgresURL when it is set.
+func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profiling bool, postgresURL string) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "sfconnect-bench-")
 	if err != nil {
 		return nil, err
@@ -35,13 +40,22 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profili
 	}
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "sfconnect.db")
+	var schema *benchSchema
+	if postgresURL != "" {
+		if schema, cfg.DatabaseURL, err = newBenchSchema(ctx, postgresURL); err != nil {
+			return nil, err
+		}
+	}
 	env, err := devenv.Start(ctx, devenv.Options{
 		TemporalPath: temporalPath, DBFile: filepath.Join(dir, "temporal.db"), Config: cfg, NoWorker: true,
 	})
 	if err != nil {
+		if schema != nil {
+			schema.drop()
+		}
 		return nil, err
 	}
-	b := &benchEnv{Env: env, dir: dir}
+	b := &benchEnv{Env: env, dir: dir, schema: schema}
 	log, err := os.Create(filepath.Join(dir, "worker.log"))
 	if err != nil {
 		b.stop()
@@ -96,6 +110,9 @@ func (b *benchEnv) stop() {
 		}
 	}
 	b.Stop()
+	if b.schema != nil {
+		b.schema.drop()
+	}
 	_ = os.RemoveAll(b.dir)
 }
 

@@ -25,13 +25,16 @@ type importOptions struct {
 	// profileFor are written.
 	profile    string
 	profileFor time.Duration
+	// postgres, when set, is the PostgreSQL server the store runs on
+	// instead of SQLite (the production store).
+	postgres string
 }
 
 // benchImport times a CSV import end to end on the default run — upload,
 // validation, approval by --yes, and every row's outcome — and, in the same
 // run, the naive design (one activity per row) on a subset.
 func benchImport(ctx context.Context, o importOptions) error {
-	b, err := startBenchEnv(ctx, o.temporal, o.worker, o.profile != "")
+	b, err := startBenchEnv(ctx, o.temporal, o.worker, o.profile != "", o.postgres)
 	if err != nil {
 		return err
 	}
@@ -42,6 +45,7 @@ func benchImport(ctx context.Context, o importOptions) error {
 		return fmt.Errorf("generate: %w", err)
 	}
 	fmt.Printf("Machine: %s\n", machine())
+	fmt.Printf("Store: %s\n", storeKind(b.Config.DatabaseURL))
 	fmt.Printf("Sandbox: %d Slack members, %d Salesforce users (generated in %s)\n", gen.TotalMembers, gen.TotalUsers, gen.Duration.Round(time.Millisecond))
 	if o.batch > 0 {
 		b.Config.Jobs.BatchSize = o.batch

@@ -5,7 +5,7 @@
 // machine. `make bench` builds the worker and runs it.
 //
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
-//	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]]
+//	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]] [-postgres URL]
 package main
 
 import (
@@ -48,6 +48,7 @@ func main() {
 		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
 		fs.StringVar(&o.profile, "profile", "", "a directory: write CPU profiles of the worker and of the bench (sandbox, CLI) there")
 		fs.DurationVar(&o.profileFor, "profile-for", 60*time.Second, "how long the profiles run, from the import's start")
+		fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL server URL (postgres://postgres@127.0.0.1:5432/test): run the store there, in a schema of its own, instead of SQLite")
 		_ = fs.Parse(os.Args[2:])
 		err = benchImport(ctx, o)
 	default:
