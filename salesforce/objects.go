@@ -126,7 +126,7 @@ func (c *Client) IPRestricted(ctx context.Context) (bool, error) {
 // exists says whether a query has at least one record.
 func (c *Client) exists(ctx context.Context, op, soql string) (bool, error) {
 	found := false
-	err := c.query(ctx, op, soql, 0, func(records []json.RawMessage) error {
+	err := queryPages(ctx, c, op, soql, 0, func(records []json.RawMessage) error {
 		found = true
 		return errStop
 	})

@@ -16,12 +16,13 @@ const (
 	maxBatchSize = 2000
 )
 
-// queryPage is one answer of the query resource.
-type queryPage struct {
-	TotalSize      int               `json:"totalSize"`
-	Done           bool              `json:"done"`
-	NextRecordsURL string            `json:"nextRecordsUrl"`
-	Records        []json.RawMessage `json:"records"`
+// queryPage is one answer of the query resource, its records decoded into
+// T in the same pass as the rest of the page.
+type queryPage[T any] struct {
+	TotalSize      int    `json:"totalSize"`
+	Done           bool   `json:"done"`
+	NextRecordsURL string `json:"nextRecordsUrl"`
+	Records        []T    `json:"records"`
 }
 
 // Query runs a SOQL query and gives its records to page, one page at a
@@ -31,18 +32,22 @@ type queryPage struct {
 // no time. When page returns an error, Query stops and returns that error
 // as it is.
 func (c *Client) Query(ctx context.Context, soql string, batchSize int, page func(records []json.RawMessage) error) error {
-	return c.query(ctx, "Query", soql, batchSize, page)
+	return queryPages(ctx, c, "Query", soql, batchSize, page)
 }
 
-// query is Query on behalf of the call op, which its errors name.
-func (c *Client) query(ctx context.Context, op, soql string, batchSize int, page func(records []json.RawMessage) error) error {
+// queryPages is Query with records decoded into T, on behalf of the call
+// op, which its errors name. Decoding each page straight into T, rather
+// than into raw records decoded one by one afterwards, scans every byte
+// once: a third less CPU for a bulk job's lookups of a million users
+// (BENCHMARKS.md).
+func queryPages[T any](ctx context.Context, c *Client, op, soql string, batchSize int, page func([]T) error) error {
 	var header http.Header
 	if batchSize > 0 {
 		header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(min(max(batchSize, minBatchSize), maxBatchSize))}}
 	}
 	path := c.dataPath + "/query?" + url.Values{"q": {soql}}.Encode()
 	for {
-		var p queryPage
+		var p queryPage[T]
 		if err := c.getJSON(ctx, op, path, header, &p); err != nil {
 			return err
 		}
@@ -86,13 +91,5 @@ func QueryEach[T any](ctx context.Context, c *Client, soql string, batchSize int
 
 // queryEach is QueryEach on behalf of the call op, which its errors name.
 func queryEach[T any](ctx context.Context, c *Client, op, soql string, batchSize int, fn func([]T) error) error {
-	return c.query(ctx, op, soql, batchSize, func(records []json.RawMessage) error {
-		batch := make([]T, len(records))
-		for i, r := range records {
-			if err := json.Unmarshal(r, &batch[i]); err != nil {
-				return fmt.Errorf("salesforce %s on %s: decoding record %d: %w", op, c.domain.Host, i, err)
-			}
-		}
-		return fn(batch)
-	})
+	return queryPages(ctx, c, op, soql, batchSize, fn)
 }
