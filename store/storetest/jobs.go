@@ -374,6 +374,30 @@ func testJobUpdate(t *testing.T, b Backend) {
 			t.Errorf("row %d was touched: %+v", 5+i, r)
 		}
 	}
+	// The file's rows sent again (a retried upload) change nothing,
+	// validated or not.
+	var again []store.JobRow
+	for seq := range 10 {
+		again = append(again, jobRow(seq))
+	}
+	if err := s.AppendJobRows(context.Background(), "J1", again); err != nil {
+		t.Fatal(err)
+	}
+	if got := jobRows(t, s, "J1", 0, 10); !slices.Equal(got, rows) {
+		t.Errorf("rows after the file was sent again:\n%+v\nwant\n%+v", got, rows)
+	}
+	checkRecount(t, s, "J1")
+	// One write of rows validated already and rows not yet.
+	mixed := []store.JobRow{validated(rows[4], store.OutcomeRefused, "changed its mind"), validated(rows[5], store.OutcomeInvited, "")}
+	updateJob(t, s, "validate-again", "J1", mixed, nil)
+	rows = jobRows(t, s, "J1", 0, 10)
+	if r := rows[4]; r.Plan != store.OutcomeRefused || r.Reason != "changed its mind" || r.Line != jobRow(4).Line {
+		t.Errorf("row 4 validated again: %+v", r)
+	}
+	if r := rows[5]; r.Plan != store.OutcomeInvited || r.SlackKey != jobRow(5).SlackKey || r.Line != jobRow(5).Line {
+		t.Errorf("row 5 validated: %+v", r)
+	}
+	checkRecount(t, s, "J1")
 
 	// Applying: the invited rows' mappings and outcomes together; a member
 	// who already has a mapping is updated.
