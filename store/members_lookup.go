@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -12,7 +13,11 @@ import (
 // ones included, so that a caller can say "deleted"); absent ids are absent
 // from the map.
 func (s *sqliteStore) GetMembers(ctx context.Context, workspace string, userIDs []string) (map[string]Member, error) {
-	return s.lookupMembers(ctx, "user_id", workspace, userIDs, func(m Member) string { return m.UserID })
+	out := make(map[string]Member, len(userIDs))
+	if err := s.lookupMembers(ctx, "members", "user_id", workspace, userIDs, func(m Member) { out[m.UserID] = m }); err != nil {
+		return nil, fmt.Errorf("store: members of %s: %w", workspace, err)
+	}
+	return out, nil
 }
 
 // GetMembersByEmail reads the live members of a workspace with these emails
@@ -20,56 +25,58 @@ func (s *sqliteStore) GetMembers(ctx context.Context, workspace string, userIDs 
 // several members maps to all of them.
 func (s *sqliteStore) GetMembersByEmail(ctx context.Context, workspace string, emails []string) (map[string][]Member, error) {
 	out := map[string][]Member{}
-	lc := lowerAll(emails)
-	for start := 0; start < len(lc); start += getManyChunk {
-		chunk := lc[start:min(start+getManyChunk, len(lc))]
-		rows, err := s.r.QueryContext(ctx, "SELECT "+memberCols+" FROM members INDEXED BY members_search_email WHERE workspace = ? AND deleted = 0 AND email_lc IN (?"+
-			strings.Repeat(", ?", len(chunk)-1)+")", append([]any{workspace}, toAny(chunk)...)...)
-		if err != nil {
-			return nil, fmt.Errorf("store: members of %s by email: %w", workspace, err)
-		}
-		for rows.Next() {
-			m, err := scanSQLiteMember(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: members of %s by email: %w", workspace, err)
-			}
-			k := strings.ToLower(strings.TrimSpace(m.Email))
-			out[k] = append(out[k], m)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("store: members of %s by email: %w", workspace, err)
-		}
+	err := s.lookupMembers(ctx, "members INDEXED BY members_search_email", "deleted = 0 AND email_lc", workspace, lowerAll(emails), func(m Member) {
+		k := strings.ToLower(strings.TrimSpace(m.Email))
+		out[k] = append(out[k], m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: members of %s by email: %w", workspace, err)
 	}
 	return out, nil
 }
 
-func (s *sqliteStore) lookupMembers(ctx context.Context, col, workspace string, keys []string, key func(Member) string) (map[string]Member, error) {
-	out := make(map[string]Member, len(keys))
+// sqlitePackedMember renders a member packed (sqlite_packed.go): a bulk
+// job's validation reads a million of them.
+var sqlitePackedMember = sqlitePack([]string{"deleted", "updated_at"},
+	[]string{"user_id", "name", "real_name", "email", "saml_name_id"})
+
+// lookupMembers reads the members of workspace from table whose column
+// (the end of a condition) is one of keys, getManyChunk keys a query, and
+// hands each to found.
+func (s *sqliteStore) lookupMembers(ctx context.Context, table, column, workspace string, keys []string, found func(Member)) error {
+	var nums [2]int64
+	var texts [5]string
 	for start := 0; start < len(keys); start += getManyChunk {
 		chunk := keys[start:min(start+getManyChunk, len(keys))]
-		rows, err := s.r.QueryContext(ctx, "SELECT "+memberCols+" FROM members WHERE workspace = ? AND "+col+" IN (?"+
+		rows, err := s.r.QueryContext(ctx, "SELECT "+sqlitePackedMember+" FROM "+table+" WHERE workspace = ? AND "+column+" IN (?"+
 			strings.Repeat(", ?", len(chunk)-1)+")", append([]any{workspace}, toAny(chunk)...)...)
 		if err != nil {
-			return nil, fmt.Errorf("store: members of %s: %w", workspace, err)
+			return err
 		}
+		var p string
 		for rows.Next() {
-			m, err := scanSQLiteMember(rows)
-			if err != nil {
+			if err := rows.Scan(&p); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("store: members of %s: %w", workspace, err)
+				return err
 			}
-			out[key(m)] = m
+			if err := sqliteUnpack(p, nums[:], texts[:]); err != nil {
+				rows.Close()
+				return err
+			}
+			m := Member{Workspace: workspace, UserID: texts[0], Name: texts[1], RealName: texts[2], Email: texts[3], SAMLNameID: texts[4],
+				Deleted: nums[0] != 0}
+			if nums[1] != 0 {
+				m.UpdatedAt = time.UnixMicro(nums[1]).UTC()
+			}
+			found(m)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("store: members of %s: %w", workspace, err)
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // GetMembers reads the members of a workspace with these user ids.

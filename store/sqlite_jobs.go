@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -28,10 +27,7 @@ import (
 //     twice) took 17.9 and 19.0 s in place, 12.4 and 12.3 s moved.
 //
 // Every write keeps job_counts in step (see jobDeltas), in its transaction.
-// The rows are read back packed into one value each (sqlitePackedJobRow):
-// the driver takes SQLite's connection mutex on every column access, three
-// times per text column, which cost more than the query itself (measured,
-// reading a million rows: 2.1-2.3 s as 15 columns, 1.35-1.45 s packed).
+// The rows are read back packed into one value each (sqlite_packed.go).
 
 // jobRowTextCols are a job row's text values, in JobRow's order.
 var jobRowTextCols = []string{
@@ -40,12 +36,8 @@ var jobRowTextCols = []string{
 	"plan", "outcome", "reason",
 }
 
-// sqlitePackedJobRow renders a row as one text: "seq,line,moves,updated_at,"
-// (updated_at empty when NULL), then the byte length of each text value
-// followed by a comma, then the text values themselves, back to back.
-// Lengths rather than separators: a value may hold any character. One
-// concat() call builds it in one pass; a chain of || copies the growing
-// string at every step (measured: 1.6 s against 1.4 s on a million rows).
+// sqlitePackedJobRow renders a row packed (sqlite_packed.go): seq, line,
+// moves and updated_at, then jobRowTextCols.
 var sqlitePackedJobRow = packJobRow(func(col string) string { return col })
 
 // sqlitePackedJobInput renders a row of job_input the same way: its keys,
@@ -62,46 +54,21 @@ var sqlitePackedJobInput = packJobRow(func(col string) string {
 	return "''"
 })
 
-// packJobRow builds the concat() of a packed row from each column's
-// expression.
+// packJobRow builds the packed row from each column's expression.
 func packJobRow(expr func(col string) string) string {
-	parts := []string{expr("seq"), "','", expr("line"), "','", expr("moves"), "','", expr("updated_at"), "','"}
-	for _, c := range jobRowTextCols {
-		parts = append(parts, "octet_length("+expr(c)+")", "','")
+	texts := make([]string, len(jobRowTextCols))
+	for i, c := range jobRowTextCols {
+		texts[i] = expr(c)
 	}
-	for _, c := range jobRowTextCols {
-		parts = append(parts, expr(c))
-	}
-	return "concat(" + strings.Join(parts, ", ") + ")"
+	return sqlitePack([]string{expr("seq"), expr("line"), expr("moves"), expr("updated_at")}, texts)
 }
 
 // parseSQLiteJobRow reads a sqlitePackedJobRow.
 func parseSQLiteJobRow(p string) (JobRow, error) {
-	var nums [4 + 11]int64
-	rest := p
-	for i := range nums {
-		field, tail, ok := strings.Cut(rest, ",")
-		if !ok {
-			return JobRow{}, fmt.Errorf("packed row %.40q: too few fields", p)
-		}
-		if field != "" || i != 3 {
-			n, err := strconv.ParseInt(field, 10, 64)
-			if err != nil {
-				return JobRow{}, fmt.Errorf("packed row %.40q: %w", p, err)
-			}
-			nums[i] = n
-		}
-		rest = tail
-	}
+	var nums [4]int64
 	var texts [11]string
-	for i, n := range nums[4:] {
-		if n < 0 || n > int64(len(rest)) {
-			return JobRow{}, fmt.Errorf("packed row %.40q: bad length", p)
-		}
-		texts[i], rest = rest[:n], rest[n:]
-	}
-	if rest != "" {
-		return JobRow{}, fmt.Errorf("packed row %.40q: trailing bytes", p)
+	if err := sqliteUnpack(p, nums[:], texts[:]); err != nil {
+		return JobRow{}, err
 	}
 	r := JobRow{
 		Seq: int(nums[0]), Line: int(nums[1]), Moves: nums[2] != 0,
