@@ -259,7 +259,7 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 		}
 		found = many
 	}
-	var fetched []slackapi.Member
+	var fetched []store.Member
 	for _, r := range rows {
 		k := r.SlackKey
 		if byEmail {
@@ -267,14 +267,13 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 		}
 		m, ok := found[k]
 		if !ok {
-			sm, err := a.askSlack(ctx, job.Workspace, r.SlackKey, byEmail)
-			if err != nil {
+			var err error
+			if m, ok, err = a.askSlack(ctx, job.Workspace, r.SlackKey, byEmail); err != nil {
 				return err
 			}
-			if ok = sm.ID != ""; ok {
-				m = directoryMembers([]slackapi.Member{sm})[0]
+			if ok {
 				found[k] = m // the file may name the member again
-				fetched = append(fetched, sm)
+				fetched = append(fetched, m)
 			}
 		}
 		switch {
@@ -291,16 +290,16 @@ func (a *Activities) resolveSlack(ctx context.Context, job JobRef, rows []*store
 	// The members Slack told of join the directory copy, so that their
 	// mappings are found by name (SearchMappings searches the copy).
 	if len(fetched) > 0 {
-		if err := a.Store.UpsertMembers(ctx, job.Workspace, directoryMembers(fetched)); err != nil {
+		if err := a.Store.UpsertMembers(ctx, job.Workspace, fetched); err != nil {
 			return fmt.Errorf("job %s: keep the members fetched from Slack: %w", job.ID, err)
 		}
 	}
 	return nil
 }
 
-// askSlack looks a member up in Slack itself; the zero Member when Slack
-// has none (or a bot) by that key.
-func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail bool) (slackapi.Member, error) {
+// askSlack looks a member up in Slack itself, as the directory copy holds
+// it; false when Slack has none (or a bot) by that key.
+func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail bool) (store.Member, bool, error) {
 	var m slackapi.Member
 	var err error
 	if byEmail {
@@ -308,13 +307,17 @@ func (a *Activities) askSlack(ctx context.Context, team, key string, byEmail boo
 	} else {
 		m, err = a.Slack.Member(ctx, team, key)
 	}
-	if errors.Is(err, slackapi.ErrMemberNotFound) || (err == nil && m.IsBot) {
-		return slackapi.Member{}, nil
+	if errors.Is(err, slackapi.ErrMemberNotFound) {
+		return store.Member{}, false, nil
 	}
 	if err != nil {
-		return slackapi.Member{}, a.classify("slack member lookup", fromSlack, err)
+		return store.Member{}, false, a.classify("slack member lookup", fromSlack, err)
 	}
-	return m, nil
+	ms := directoryMembers([]slackapi.Member{m}) // drops a bot
+	if len(ms) == 0 {
+		return store.Member{}, false, nil
+	}
+	return ms[0], true, nil
 }
 
 // resolveSalesforce finds each row's Salesforce user, by id, username or

@@ -26,7 +26,7 @@ func (s *sqliteStore) GetMembers(ctx context.Context, workspace string, userIDs 
 func (s *sqliteStore) GetMembersByEmail(ctx context.Context, workspace string, emails []string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	err := s.lookupMembers(ctx, "members INDEXED BY members_search_email", "deleted = 0 AND email_lc", workspace, lowerAll(emails), func(m Member) {
-		k := strings.ToLower(strings.TrimSpace(m.Email))
+		k := fold(m.Email)
 		out[k] = append(out[k], m)
 	})
 	if err != nil {
@@ -40,15 +40,15 @@ func (s *sqliteStore) GetMembersByEmail(ctx context.Context, workspace string, e
 var sqlitePackedMember = sqlitePack([]string{"deleted", "updated_at"},
 	[]string{"user_id", "name", "real_name", "email", "saml_name_id"})
 
-// lookupMembers reads the members of workspace from table whose column
-// (the end of a condition) is one of keys, getManyChunk keys a query, and
-// hands each to found.
-func (s *sqliteStore) lookupMembers(ctx context.Context, table, column, workspace string, keys []string, found func(Member)) error {
+// lookupMembers reads the members of workspace from table that match, a
+// condition ending in the key column ("… AND email_lc"), one of keys,
+// getManyChunk keys a query, and hands each to found.
+func (s *sqliteStore) lookupMembers(ctx context.Context, table, match, workspace string, keys []string, found func(Member)) error {
 	var nums [2]int64
 	var texts [5]string
 	for start := 0; start < len(keys); start += getManyChunk {
 		chunk := keys[start:min(start+getManyChunk, len(keys))]
-		rows, err := s.r.QueryContext(ctx, "SELECT "+sqlitePackedMember+" FROM "+table+" WHERE workspace = ? AND "+column+" IN (?"+
+		rows, err := s.r.QueryContext(ctx, "SELECT "+sqlitePackedMember+" FROM "+table+" WHERE workspace = ? AND "+match+" IN (?"+
 			strings.Repeat(", ?", len(chunk)-1)+")", append([]any{workspace}, toAny(chunk)...)...)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *pgStore) GetMembers(ctx context.Context, workspace string, userIDs []st
 func (s *pgStore) GetMembersByEmail(ctx context.Context, workspace string, emails []string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	err := s.pgMembers(ctx, `SELECT `+memberCols+` FROM members WHERE workspace = $1 AND NOT deleted AND email_lc = ANY($2)`, workspace, lowerAll(emails), func(m Member) {
-		k := strings.ToLower(strings.TrimSpace(m.Email))
+		k := fold(m.Email)
 		out[k] = append(out[k], m)
 	})
 	if err != nil {
@@ -129,10 +129,11 @@ func (s *pgStore) pgMembers(ctx context.Context, sql, workspace string, keys []s
 	})
 }
 
+// lowerAll folds each key as the store folds what it searches.
 func lowerAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = strings.ToLower(strings.TrimSpace(s))
+		out[i] = fold(s)
 	}
 	return out
 }
