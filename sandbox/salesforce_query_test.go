@@ -46,6 +46,22 @@ func TestSOQLDemoData(t *testing.T) {
 		t.Errorf("IN: %+v", r.Records)
 	}
 
+	// A long IN list (matched through a set) is as case-insensitive as a
+	// short one, and NOT IN is its complement.
+	long := "'MEMBER3@acme.example', 'member9@ACME.EXAMPLE'"
+	for i := range 30 {
+		long += fmt.Sprintf(", 'nobody%d@acme.example'", i)
+	}
+	r = soql(t, srv, "", acme, "SELECT Username FROM User WHERE Email IN ("+long+") ORDER BY Username")
+	if r.TotalSize != 2 || r.Records[0]["Username"] != "member3@acme.example" || r.Records[1]["Username"] != "member9@acme.example" {
+		t.Errorf("long IN: %+v", r.Records)
+	}
+	all := soql(t, srv, "", acme, "SELECT Id FROM User")
+	r = soql(t, srv, "", acme, "SELECT Id FROM User WHERE Email NOT IN ("+long+")")
+	if r.TotalSize != all.TotalSize-2 {
+		t.Errorf("long NOT IN: %d of %d users", r.TotalSize, all.TotalSize)
+	}
+
 	// Relationship fields render as nested records.
 	r = soql(t, srv, "", acme, "SELECT Id, Username, Profile.Name FROM User WHERE Username = 'admin@acme.example'")
 	if r.TotalSize != 1 || r.Records[0]["Id"] != "005000000000001AAA" {

@@ -194,6 +194,49 @@ type cmpCond struct {
 	f    fieldRef
 	op   string
 	vals []value
+	// folded holds an IN list's strings ASCII-lower-cased, made at its
+	// first use when the list is long and all strings: a query is parsed
+	// per request, and its lists of hundreds of keys were compared one by
+	// one with every candidate row.
+	folded map[string]bool
+	// listChecked: folded was considered (it stays nil for a short list).
+	listChecked bool
+}
+
+// foldedSetMin is the shortest IN list worth a set.
+const foldedSetMin = 16
+
+// inList reports whether v equals a value of the list.
+func (c *cmpCond) inList(v value) bool {
+	if !c.listChecked {
+		c.listChecked = true
+		if len(c.vals) >= foldedSetMin && !slices.ContainsFunc(c.vals, func(l value) bool { return l.kind != valString }) {
+			c.folded = make(map[string]bool, len(c.vals))
+			for _, l := range c.vals {
+				c.folded[asciiLower(l.s)] = true
+			}
+		}
+	}
+	if c.folded != nil {
+		return v.kind == valString && c.folded[asciiLower(v.s)]
+	}
+	return slices.ContainsFunc(c.vals, func(l value) bool { return valuesEqual(v, l) })
+}
+
+// asciiLower lower-cases the ASCII letters of s, as foldCompare compares.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 func (c *cmpCond) match(o *org, row any) bool {
@@ -204,8 +247,7 @@ func (c *cmpCond) match(o *org, row any) bool {
 	case "!=":
 		return !valuesEqual(v, c.vals[0])
 	case "in", "notin":
-		in := slices.ContainsFunc(c.vals, func(l value) bool { return valuesEqual(v, l) })
-		return in == (c.op == "in")
+		return c.inList(v) == (c.op == "in")
 	}
 	if v.kind == valNull || c.vals[0].kind == valNull {
 		return false

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,17 @@ const getManyChunk = 500
 // GetMappings reads the mappings of many members of a connection at once,
 // by member id; members without a mapping are absent from the map.
 func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
+	return sqliteGetMappings(ctx, s.r, connectionID, slackUserIDs)
+}
+
+// sqliteRowsQuerier is a *sql.DB or a *sql.Tx.
+type sqliteRowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// sqliteGetMappings is GetMappings through q: the readers, or a writer's
+// transaction that must see its own snapshot.
+func sqliteGetMappings(ctx context.Context, q sqliteRowsQuerier, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
 	out := make(map[string]Mapping, len(slackUserIDs))
 	for start := 0; start < len(slackUserIDs); start += getManyChunk {
 		chunk := slackUserIDs[start:min(start+getManyChunk, len(slackUserIDs))]
@@ -23,7 +35,7 @@ func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slac
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings
+		rows, err := q.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings
 			WHERE connection_id = ? AND slack_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)

@@ -260,6 +260,12 @@ func prepareJobMappings(ms []Mapping, connectionID string, now time.Time) ([]Map
 	return out, nil
 }
 
+// The kinds of change SettleJobInvitations makes to an invited row.
+const (
+	settleLinked  = 1 // the member's mapping is linked to the row's user
+	settleExpired = 2 // the invitation no longer stands
+)
+
 // jobStatus is what JobCounts counts a row by: the key of job_counts.
 type jobStatus struct {
 	outcome, plan Outcome

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The SQLite store keeps a job's rows packed in chunks: chunk n of a job
+// holds its rows with n*jobChunkRows <= Seq < (n+1)*jobChunkRows, encoded
+// one after the other in one value (the format below). A job's rows are
+// only ever read and written by ranges of Seq (a batch, a page of
+// results), never looked up by value, so a row of SQL per file row bought
+// nothing but work: each of a million rows was a B-tree insert at upload,
+// a move to another table at validation (its values grew from about 60 to
+// 220 bytes), an update in place at application and a statement's worth of
+// parameters each time. With chunks a batch of 10,000 rows reads and writes
+// ten values (BENCHMARKS.md has the figures).
+
+// jobChunkRows is how many consecutive Seqs one chunk holds. A batch of the
+// workflow's (10,000 rows by default) is ten chunks; a chunk's value is
+// about 150-200 KB.
+const jobChunkRows = 1000
+
+// chunkOf is the number of the chunk that holds seq.
+func chunkOf(seq int) int { return seq / jobChunkRows }
+
+// jobChunkVersion is the first byte of every encoded chunk.
+const jobChunkVersion = 1
+
+// outcomeCodes numbers the outcomes in a chunk; outcomeOf reads them back.
+var outcomeCodes = map[Outcome]byte{OutcomeNone: 0, OutcomeLinked: 1, OutcomeInvited: 2, OutcomeUnchanged: 3, OutcomeRefused: 4}
+
+var outcomeOf = [...]Outcome{OutcomeNone, OutcomeLinked, OutcomeInvited, OutcomeUnchanged, OutcomeRefused}
+
+// Row flags of the encoding.
+const (
+	chunkRowMoves   = 1 << 0
+	chunkRowUpdated = 1 << 1 // an UpdatedAt follows
+)
+
+// jobRowTexts are how many text values a row has in a chunk.
+const jobRowTexts = 9
+
+// encodeJobChunk appends rows (sorted by Seq, no Seq twice) to dst in the
+// chunk format:
+//
+//	version byte, uvarint row count, then for each row:
+//	uvarint Seq (the first row's) or its difference to the previous row's,
+//	uvarint Line, flags byte, Plan code, Outcome code,
+//	varint UpdatedAt in microseconds (when flagged),
+//	nine texts, each a uvarint length and its bytes: SlackKey,
+//	SalesforceKey, SlackUserID, SlackEmail, SlackName, SalesforceUserID,
+//	SalesforceUsername, SalesforceEmail, Reason.
+func encodeJobChunk(dst []byte, rows []JobRow) ([]byte, error) {
+	dst = append(dst, jobChunkVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(rows)))
+	prev := 0
+	for i := range rows {
+		r := &rows[i]
+		if r.Seq < prev || (i > 0 && r.Seq == prev) || r.Line < 0 {
+			return nil, fmt.Errorf("row seq %d (line %d) out of order in its chunk", r.Seq, r.Line)
+		}
+		plan, okPlan := outcomeCodes[r.Plan]
+		outcome, okOutcome := outcomeCodes[r.Outcome]
+		if !okPlan || !okOutcome {
+			return nil, fmt.Errorf("row seq %d: plan %q or outcome %q is not an outcome", r.Seq, r.Plan, r.Outcome)
+		}
+		dst = binary.AppendUvarint(dst, uint64(r.Seq-prev))
+		prev = r.Seq
+		dst = binary.AppendUvarint(dst, uint64(r.Line))
+		var flags byte
+		if r.Moves {
+			flags |= chunkRowMoves
+		}
+		if !r.UpdatedAt.IsZero() {
+			flags |= chunkRowUpdated
+		}
+		dst = append(dst, flags, plan, outcome)
+		if flags&chunkRowUpdated != 0 {
+			dst = binary.AppendVarint(dst, r.UpdatedAt.UnixMicro())
+		}
+		for _, s := range [jobRowTexts]string{r.SlackKey, r.SalesforceKey, r.SlackUserID, r.SlackEmail, r.SlackName,
+			r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail, r.Reason} {
+			dst = binary.AppendUvarint(dst, uint64(len(s)))
+			dst = append(dst, s...)
+		}
+	}
+	return dst, nil
+}
+
+// errBadChunk: a stored chunk does not read as the format says.
+var errBadChunk = errors.New("malformed job chunk")
+
+// decodeJobChunk appends the rows of an encoded chunk to dst. The texts of
+// the rows share one copy of data (a string per chunk, not per value).
+func decodeJobChunk(data []byte, dst []JobRow) ([]JobRow, error) {
+	if len(data) == 0 || data[0] != jobChunkVersion {
+		return dst, fmt.Errorf("%w: unknown version", errBadChunk)
+	}
+	text := string(data) // the one copy the rows' texts point into
+	d := chunkDecoder{b: data, pos: 1}
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(data)) {
+		return dst, fmt.Errorf("%w: row count", errBadChunk)
+	}
+	dst = slices.Grow(dst, int(n))
+	seq := 0
+	for range n {
+		var r JobRow
+		seq += int(d.uvarint())
+		r.Seq = seq
+		r.Line = int(d.uvarint())
+		flags, plan, outcome := d.byte(), d.byte(), d.byte()
+		if d.err != nil || int(plan) >= len(outcomeOf) || int(outcome) >= len(outcomeOf) {
+			return dst, fmt.Errorf("%w: row after seq %d", errBadChunk, seq)
+		}
+		r.Plan, r.Outcome, r.Moves = outcomeOf[plan], outcomeOf[outcome], flags&chunkRowMoves != 0
+		if flags&chunkRowUpdated != 0 {
+			r.UpdatedAt = time.UnixMicro(d.varint()).UTC()
+		}
+		for _, p := range [jobRowTexts]*string{&r.SlackKey, &r.SalesforceKey, &r.SlackUserID, &r.SlackEmail, &r.SlackName,
+			&r.SalesforceUserID, &r.SalesforceUsername, &r.SalesforceEmail, &r.Reason} {
+			l := d.uvarint()
+			if d.err != nil || l > uint64(len(data)-d.pos) {
+				return dst, fmt.Errorf("%w: text of seq %d", errBadChunk, seq)
+			}
+			*p = text[d.pos : d.pos+int(l)]
+			d.pos += int(l)
+		}
+		if d.err != nil {
+			return dst, fmt.Errorf("%w: seq %d", errBadChunk, seq)
+		}
+		dst = append(dst, r)
+	}
+	if d.pos != len(data) {
+		return dst, fmt.Errorf("%w: %d bytes after the last row", errBadChunk, len(data)-d.pos)
+	}
+	return dst, nil
+}
+
+// chunkDecoder reads varints and bytes off an encoded chunk; the first
+// error sticks.
+type chunkDecoder struct {
+	b   []byte
+	pos int
+	err error
+}
+
+func (d *chunkDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b[min(d.pos, len(d.b)):])
+	if n <= 0 {
+		d.err = errBadChunk
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *chunkDecoder) varint() int64 {
+	v, n := binary.Varint(d.b[min(d.pos, len(d.b)):])
+	if n <= 0 {
+		d.err = errBadChunk
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *chunkDecoder) byte() byte {
+	if d.pos >= len(d.b) {
+		d.err = errBadChunk
+		return 0
+	}
+	d.pos++
+	return d.b[d.pos-1]
+}
+
+// jobChunk is one chunk of a job's rows in memory, sorted by Seq.
+type jobChunk struct {
+	no   int
+	rows []JobRow
+	// dirty: changed since it was read, to be written back.
+	dirty bool
+}
+
+// find returns the index of seq's row in the chunk, or -1.
+func (c *jobChunk) find(seq int) int {
+	i, ok := slices.BinarySearchFunc(c.rows, seq, func(r JobRow, seq int) int { return r.Seq - seq })
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// add inserts the rows (sorted by Seq, all of this chunk) that the chunk
+// does not hold yet, and returns how many it inserted.
+func (c *jobChunk) add(rows []JobRow) int {
+	if len(c.rows) == 0 || c.rows[len(c.rows)-1].Seq < rows[0].Seq {
+		c.rows = append(c.rows, rows...) // the upload's case: rows after those held
+		c.dirty = true
+		return len(rows)
+	}
+	merged := make([]JobRow, 0, len(c.rows)+len(rows))
+	i, j := 0, 0
+	for i < len(c.rows) || j < len(rows) {
+		switch {
+		case j == len(rows) || (i < len(c.rows) && c.rows[i].Seq < rows[j].Seq):
+			merged = append(merged, c.rows[i])
+			i++
+		case i < len(c.rows) && c.rows[i].Seq == rows[j].Seq: // held already: kept as it is
+			merged = append(merged, c.rows[i])
+			i++
+			j++
+		default:
+			merged = append(merged, rows[j])
+			j++
+		}
+	}
+	inserted := len(merged) - len(c.rows)
+	if inserted > 0 {
+		c.rows, c.dirty = merged, true
+	}
+	return inserted
+}
+
+// invited counts the chunk's rows whose outcome is invited: those that
+// SettleJobInvitations looks at.
+func (c *jobChunk) invited() int {
+	n := 0
+	for i := range c.rows {
+		if c.rows[i].Outcome == OutcomeInvited {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A database made before chunks (schema 5), with a job whose rows are in
+// job_rows (validated, applied) and in job_input (uploaded only), opens
+// with every row as it was, its counts unchanged, and the old tables gone.
+func TestSQLiteChunksOldJobRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := loadMigrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
+	for _, m := range all[:5] {
+		exec(m.sql)
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
+	}
+	exec(`INSERT INTO jobs (num, id, workspace, org_id, connection_id, file_name, created_by, slack_column, salesforce_column, row_count, created_at)
+		VALUES (7, 'J1', 'T1', '00D1', 'C1', 'f.csv', 'U1', 'slack_user_id', 'salesforce_username', 2503, 0)`)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	want := map[int]JobRow{}
+	for seq := range 2503 {
+		r := JobRow{Seq: seq, Line: seq + 2, SlackKey: fmt.Sprintf("U%05d", seq), SalesforceKey: fmt.Sprintf("u%d@acme.example", seq)}
+		if seq < 1500 { // validated, and the first 700 applied
+			r.SlackUserID, r.SlackEmail, r.SlackName = r.SlackKey, fmt.Sprintf("m%d@t.example", seq), "Ame Nom"
+			r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail = fmt.Sprintf("005%015d", seq), r.SalesforceKey, r.SalesforceKey
+			r.Plan, r.UpdatedAt = OutcomeInvited, at
+			if seq < 700 {
+				r.Outcome = OutcomeInvited
+			}
+			if seq%100 == 0 {
+				r.Plan, r.Outcome, r.Reason, r.SlackUserID = OutcomeRefused, OutcomeRefused, "unknown Slack member", ""
+			}
+			exec(`INSERT INTO job_rows (job, seq, line, slack_key, salesforce_key, slack_user_id, slack_email, slack_name,
+				salesforce_user_id, salesforce_username, salesforce_email, plan, outcome, reason, moves, updated_at)
+				VALUES (7, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.Line, r.SlackKey, r.SalesforceKey,
+				r.SlackUserID, r.SlackEmail, r.SlackName, r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail,
+				string(r.Plan), string(r.Outcome), r.Reason, seq%7 == 0, r.UpdatedAt.UnixMicro())
+			r.Moves = seq%7 == 0
+		} else {
+			exec(`INSERT INTO job_input (job, seq, line, slack_key, salesforce_key) VALUES (7, ?, ?, ?, ?)`, r.Seq, r.Line, r.SlackKey, r.SalesforceKey)
+		}
+		want[seq] = r
+	}
+	exec(`INSERT INTO job_counts VALUES (7, '', '', 0, '', 1003)`)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := openSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.JobRows(ctx, "J1", 0, 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows after the migration, want %d", len(got), len(want))
+	}
+	for _, r := range got {
+		if r != want[r.Seq] {
+			t.Fatalf("row %d after the migration:\n%+v\nwant\n%+v", r.Seq, r, want[r.Seq])
+		}
+	}
+	c, err := st.JobCounts(ctx, "J1")
+	if err != nil || c.Rows != 1003 {
+		t.Fatalf("counts after the migration: %+v, %v", c, err)
+	}
+	var tables int
+	if err := st.(*sqliteStore).r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name IN ('job_rows', 'job_input')`).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("old tables left: %d, %v", tables, err)
+	}
+	var invited int
+	if err := st.(*sqliteStore).r.QueryRowContext(ctx, `SELECT sum(invited) FROM job_chunks`).Scan(&invited); err != nil || invited != 693 {
+		t.Fatalf("invited rows recorded in chunks: %d, %v; want 693", invited, err)
+	}
+}
