@@ -31,7 +31,7 @@ const sqliteChunk = 200
 // once rather than spilled and reread. WAL itself is set once, at open (see
 // setWAL).
 const sqliteParams = "_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=1" +
-	"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)"
+	"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(10000)"
 
 // sqliteBusyWait bounds how long Open waits for other processes' locks.
 const sqliteBusyWait = 10 * time.Second
@@ -131,11 +131,25 @@ func isSQLiteBusy(err error) bool {
 
 // migrate applies the pending migrations in one BEGIN IMMEDIATE
 // transaction: a second process opening the database at the same moment
-// waits for the write lock (busy timeout), then finds them applied.
+// waits for the write lock (busy timeout), then finds them applied. A
+// database already up to date is seen so by a read, without the write
+// lock: a CLI opening the store while a worker writes batch after batch
+// would otherwise wait its turn for the lock, and SQLite's busy handler,
+// polling, can miss every gap between the worker's transactions for longer
+// than its timeout (seen: "database is locked" at migrate).
 func (s *sqliteStore) migrate(ctx context.Context) error {
 	all, err := loadMigrations("sqlite")
 	if err != nil {
 		return err
+	}
+	if applied, err := sqliteAppliedMigrations(ctx, s.r); err == nil {
+		todo, err := pending(all, applied)
+		if err != nil {
+			return err
+		}
+		if len(todo) == 0 {
+			return nil
+		}
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -149,20 +163,8 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 	) STRICT`); err != nil {
 		return err
 	}
-	applied := map[int]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	applied, err := sqliteAppliedMigrations(ctx, tx)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[v] = true
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
 	todo, err := pending(all, applied)
@@ -184,6 +186,25 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// sqliteAppliedMigrations reads the versions recorded in
+// schema_migrations; an error when there is no such table yet.
+func sqliteAppliedMigrations(ctx context.Context, q sqliteRowsQuerier) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, errors.Join(rows.Err(), rows.Close())
 }
 
 // sqliteTime is a time's value: INTEGER microseconds since the epoch, NULL

@@ -295,6 +295,17 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
+	// The mappings are made ready before the writer's transaction: a job's
+	// connection never changes.
+	known, err := sqliteJob(ctx, s.r, jobID)
+	if err != nil {
+		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+	}
+	ms, err := prepareJobMappings(mappings, known.connectionID, now)
+	if err != nil {
+		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+	}
+	write := newSQLiteMappingWrite(ms)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
@@ -317,10 +328,6 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
-	ms, err := prepareJobMappings(mappings, job.connectionID, now)
-	if err != nil {
-		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
-	}
 	err = sqliteChangeChunks(ctx, tx, job, chunkNumbers(rows, planned), func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
 		deltas := jobDeltas{}
 		if err := rewriteJobRows(chunks, rows, deltas); err != nil {
@@ -334,7 +341,7 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
-	if res, err = sqliteWriteMappings(ctx, tx, ms); err != nil {
+	if res, err = write.write(ctx, tx); err != nil {
 		return ApplyResult{}, fmt.Errorf("store: update rows of job %s: mappings: %w", jobID, err)
 	}
 	if key != "" {

@@ -96,3 +96,30 @@ func TestSQLiteChunksOldJobRows(t *testing.T) {
 		t.Fatalf("invited rows recorded in chunks: %d, %v; want 693", invited, err)
 	}
 }
+
+// A store whose schema is up to date opens while another process holds
+// the write lock (a worker writing batch after batch): opening needs no
+// write.
+func TestSQLiteOpensBesideAWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "busy.db")
+	first, err := openSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	tx, err := first.(*sqliteStore).w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	start := time.Now()
+	second, err := openSQLite(ctx, path)
+	if err != nil {
+		t.Fatalf("open beside a writer: %v", err)
+	}
+	defer second.Close()
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("open beside a writer took %v: it waited for the lock", took)
+	}
+}

@@ -12,10 +12,13 @@ import (
 	"time"
 )
 
-// SQLite writes a batch as: one lookup of the chunk's stored rows, then a
-// multi-row INSERT of the new ones and a prepared single-row UPDATE of the
-// changed ones, all "OR ROLLBACK". Not an INSERT … ON CONFLICT DO UPDATE:
-// SQLite keeps a statement journal for any multi-row statement that may abort
+// SQLite writes a chunk of a batch as: a multi-row INSERT … ON CONFLICT DO
+// NOTHING RETURNING of every row, which tells the new ones; then, only when
+// some were stored already, one lookup of those and a prepared single-row
+// UPDATE of the changed ones; all "OR ROLLBACK". A batch of new members
+// (a CSV job's, an automatic mapping's first run) thus costs one statement
+// per chunk, with no lookup. Not an INSERT … ON CONFLICT DO UPDATE: SQLite
+// keeps a statement journal for any multi-row statement that may abort
 // alone (an upsert's DO UPDATE may), copying every page it touches; that
 // copying halved the load rate. A statement that can only roll back the
 // whole transaction (which an error does here anyway) needs no journal.
@@ -26,9 +29,11 @@ func sqliteLookupMappings(n int) string {
 		strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
-// sqliteInsertMappings inserts n new mappings.
+// sqliteInsertMappings inserts those of n mappings that are new, and
+// returns their users.
 func sqliteInsertMappings(n int) string {
-	return "INSERT OR ROLLBACK INTO mappings (" + mappingInsertCols + ") VALUES " + valuesList(n, mappingInsertWidth)
+	return "INSERT OR ROLLBACK INTO mappings (" + mappingInsertCols + ") VALUES " + valuesList(n, mappingInsertWidth) +
+		" ON CONFLICT (connection_id, slack_user_id) DO NOTHING RETURNING slack_user_id"
 }
 
 // sqliteUpdateMapping rewrites one changed mapping; its arguments are
@@ -47,6 +52,7 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 	slices.SortFunc(rows, func(a, b Mapping) int {
 		return cmp.Or(strings.Compare(a.ConnectionID, b.ConnectionID), strings.Compare(a.SlackUserID, b.SlackUserID))
 	})
+	write := newSQLiteMappingWrite(rows)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store: apply mappings: %w", err)
@@ -65,7 +71,7 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 			return res, nil
 		}
 	}
-	if res, err = sqliteWriteMappings(ctx, tx, rows); err != nil {
+	if res, err = write.write(ctx, tx); err != nil {
 		return ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
 	}
 	if key != "" {
@@ -79,40 +85,69 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 	return res, nil
 }
 
-// sqliteWriteMappings writes prepared rows, sorted by connection then
-// user, inside tx (ApplyMappings, UpdateJobRows).
-func sqliteWriteMappings(ctx context.Context, tx *sql.Tx, rows []Mapping) (res ApplyResult, err error) {
-	w := &sqliteMappingWriter{
-		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
-		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
-		stored:  make(map[string]Mapping, sqliteChunk),
-		args:    make([]any, 0, sqliteChunk*mappingInsertWidth),
-	}
-	defer w.close()
-	if w.update, err = tx.PrepareContext(ctx, sqliteUpdateMapping); err != nil {
-		return res, fmt.Errorf("prepare: %w", err)
-	}
+// sqliteMappingWrite is a write of prepared mappings (sorted by connection
+// then user) made ready before the writer's transaction: its chunks of at
+// most sqliteChunk rows of one connection and their INSERT arguments, so
+// that the one writer spends its time writing.
+type sqliteMappingWrite struct {
+	rows   []Mapping
+	chunks []sqliteMappingChunk
+}
+
+// sqliteMappingChunk is rows[from:to] of a write and their insert
+// arguments.
+type sqliteMappingChunk struct {
+	from, to int
+	args     []any
+}
+
+func newSQLiteMappingWrite(rows []Mapping) *sqliteMappingWrite {
+	w := &sqliteMappingWrite{rows: rows}
+	args := make([]any, 0, len(rows)*mappingInsertWidth)
 	for start := 0; start < len(rows); {
 		end := start + 1
 		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
 			end++
 		}
-		if err := w.write(ctx, rows[start:end], &res); err != nil {
-			return ApplyResult{}, fmt.Errorf("rows of %s from %s: %w", rows[start].ConnectionID, rows[start].SlackUserID, err)
+		from := len(args)
+		for i := start; i < end; i++ {
+			args = appendMappingArgs(args, &rows[i], sqliteTime)
 		}
+		w.chunks = append(w.chunks, sqliteMappingChunk{start, end, args[from:len(args):len(args)]})
 		start = end
 	}
-	res.Unchanged = len(rows) - res.Inserted - res.Updated
+	return w
+}
+
+// write inserts each chunk's rows that are new, then reads the others
+// back and rewrites those that changed.
+func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyResult, err error) {
+	w := &sqliteMappingWriter{
+		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
+		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
+		stored:  make(map[string]Mapping, sqliteChunk),
+		fresh:   make(map[string]bool, sqliteChunk),
+	}
+	defer w.close()
+	if w.update, err = tx.PrepareContext(ctx, sqliteUpdateMapping); err != nil {
+		return res, fmt.Errorf("prepare: %w", err)
+	}
+	for _, c := range mw.chunks {
+		if err := w.write(ctx, mw.rows[c.from:c.to], c.args, &res); err != nil {
+			return ApplyResult{}, fmt.Errorf("rows of %s from %s: %w", mw.rows[c.from].ConnectionID, mw.rows[c.from].SlackUserID, err)
+		}
+	}
+	res.Unchanged = len(mw.rows) - res.Inserted - res.Updated
 	return res, nil
 }
 
-// sqliteMappingWriter holds one ApplyMappings' statements and buffers.
+// sqliteMappingWriter holds one write's statements and buffers.
 type sqliteMappingWriter struct {
 	lookups, inserts *sqliteBatch
 	update           *sql.Stmt
 	stored           map[string]Mapping
+	fresh            map[string]bool
 	args, row        []any
-	fresh            []*Mapping
 }
 
 func (w *sqliteMappingWriter) close() {
@@ -123,24 +158,53 @@ func (w *sqliteMappingWriter) close() {
 	}
 }
 
-// write writes one chunk of rows of one connection.
-func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, res *ApplyResult) error {
+// write writes one chunk of rows of one connection, insertArgs being their
+// insert arguments.
+func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, insertArgs []any, res *ApplyResult) error {
+	st, err := w.inserts.stmt(ctx, len(chunk))
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	inserted, err := st.QueryContext(ctx, insertArgs...)
+	if err != nil {
+		return fmt.Errorf("insert: %w", err)
+	}
+	clear(w.fresh)
+	for inserted.Next() {
+		var id string
+		if err := inserted.Scan(&id); err != nil {
+			inserted.Close()
+			return fmt.Errorf("insert: %w", err)
+		}
+		w.fresh[id] = true
+	}
+	if err := errors.Join(inserted.Err(), inserted.Close()); err != nil {
+		return fmt.Errorf("insert: %w", err)
+	}
+	res.Inserted += len(w.fresh)
+	if len(w.fresh) == len(chunk) {
+		return nil
+	}
+
+	// The rows that were stored already: read back, compared, rewritten
+	// when they changed.
 	clear(w.stored)
 	w.args = append(w.args[:0], chunk[0].ConnectionID)
 	for i := range chunk {
-		w.args = append(w.args, chunk[i].SlackUserID)
+		if !w.fresh[chunk[i].SlackUserID] {
+			w.args = append(w.args, chunk[i].SlackUserID)
+		}
 	}
-	if err := sqliteLookup(ctx, w.lookups, len(chunk), w.args, scanSQLiteMapping, func(m Mapping) string { return m.SlackUserID }, w.stored); err != nil {
+	if err := sqliteLookup(ctx, w.lookups, len(w.args)-1, w.args, scanSQLiteMapping, func(m Mapping) string { return m.SlackUserID }, w.stored); err != nil {
 		return err
 	}
-
-	w.fresh = w.fresh[:0]
 	for i := range chunk {
 		m := &chunk[i]
 		old, ok := w.stored[m.SlackUserID]
 		switch {
+		case w.fresh[m.SlackUserID]:
 		case !ok:
-			w.fresh = append(w.fresh, m)
+			return fmt.Errorf("%s: neither inserted nor stored", m.SlackUserID)
 		case sameMappingValues(old, *m):
 			// Unchanged: not touched, UpdatedAt and UpdatedBy stay.
 		default:
@@ -151,20 +215,6 @@ func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, res *A
 			}
 			res.Updated++
 		}
-	}
-	if len(w.fresh) > 0 {
-		w.args = w.args[:0]
-		for _, m := range w.fresh {
-			w.args = appendMappingArgs(w.args, m, sqliteTime)
-		}
-		st, err := w.inserts.stmt(ctx, len(w.fresh))
-		if err != nil {
-			return fmt.Errorf("prepare: %w", err)
-		}
-		if _, err := st.ExecContext(ctx, w.args...); err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		res.Inserted += len(w.fresh)
 	}
 	return nil
 }
