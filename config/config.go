@@ -142,6 +142,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	if c.Jobs.Parallelism, err = positive(getenv, "SFCONNECT_JOB_PARALLELISM", c.Jobs.Parallelism); err != nil {
 		return c, err
 	}
+	if c.Jobs.ValidateParallelism, err = positive(getenv, "SFCONNECT_JOB_VALIDATE_PARALLELISM", c.Jobs.ValidateParallelism); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 

@@ -61,8 +61,13 @@ type JobDecision struct {
 type JobSettings struct {
 	// BatchSize is how many rows one activity validates or applies.
 	BatchSize int `json:"batch_size"`
-	// Parallelism is how many batches run at once.
+	// Parallelism is how many batches the application runs at once.
 	Parallelism int `json:"parallelism"`
+	// ValidateParallelism is how many batches the validation runs at
+	// once. Validation hardly writes (its batches wait on the directories
+	// and read the store), so it can run more at once than the
+	// application, whose writes queue on SQLite's one writer.
+	ValidateParallelism int `json:"validate_parallelism,omitempty"`
 	// MaxRefusedShare: a job that would refuse more than this share of its
 	// rows needs an explicit approval, even with --yes.
 	MaxRefusedShare float64 `json:"max_refused_share"`
@@ -85,7 +90,7 @@ type JobSettings struct {
 // three) with less memory; batches of 25,000 or 50,000 rows are faster
 // (45 s, 43 s) but take the worker past 300 MB (331, 410 MB).
 var DefaultJobSettings = JobSettings{
-	BatchSize: 10000, Parallelism: 2, MaxRefusedShare: 0.10,
+	BatchSize: 10000, Parallelism: 2, ValidateParallelism: 3, MaxRefusedShare: 0.10,
 	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
 	RevalidateAfter: time.Hour,
 }
@@ -97,6 +102,9 @@ func (s JobSettings) withDefaults() JobSettings {
 	}
 	if s.Parallelism > 0 {
 		d.Parallelism = s.Parallelism
+	}
+	if s.ValidateParallelism > 0 {
+		d.ValidateParallelism = s.ValidateParallelism
 	}
 	if s.MaxRefusedShare > 0 {
 		d.MaxRefusedShare = s.MaxRefusedShare

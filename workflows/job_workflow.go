@@ -157,10 +157,10 @@ func (j *jobRun) batchOptions(ctx workflow.Context) workflow.Context {
 }
 
 // batches runs fn's activity over every batch from j.s.NextBatch on, at
-// most Parallelism at once, calling done with each result in order. It
+// most parallelism at once, calling done with each result in order. It
 // stops between batches when stop says so, and continues as new when the
 // history grows large.
-func (j *jobRun) batches(ctx workflow.Context, name string, activity any, extra func(in *activities.JobBatchInput),
+func (j *jobRun) batches(ctx workflow.Context, name string, parallelism int, activity any, extra func(in *activities.JobBatchInput),
 	done func(activities.JobBatchResult), stop func() bool) error {
 	if workflow.GetVersion(ctx, "job-batches-window", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return j.waves(ctx, name, activity, extra, done, stop)
@@ -176,7 +176,7 @@ func (j *jobRun) batches(ctx workflow.Context, name string, activity any, extra 
 	draining := false
 	for j.s.NextBatch < total {
 		draining = draining || stop() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-		for !draining && next < total && len(inflight) < j.settings.Parallelism {
+		for !draining && next < total && len(inflight) < parallelism {
 			inflight = append(inflight, workflow.ExecuteActivity(actx, activity, j.batchInput(name, next, extra)))
 			next++
 		}
@@ -263,7 +263,13 @@ func (j *jobRun) continueAsNew(ctx workflow.Context) error {
 
 // validate is phase (a): every row checked, nothing changed.
 func (j *jobRun) validate(ctx workflow.Context) error {
-	err := j.batches(ctx, "validate", acts.ValidateJobBatch, nil, func(r activities.JobBatchResult) {
+	// Jobs started before "job-validate-parallelism" validate as many
+	// batches at once as they apply, as they did.
+	parallelism := j.settings.Parallelism
+	if workflow.GetVersion(ctx, "job-validate-parallelism", workflow.DefaultVersion, 1) == 1 {
+		parallelism = j.settings.ValidateParallelism
+	}
+	err := j.batches(ctx, "validate", parallelism, acts.ValidateJobBatch, nil, func(r activities.JobBatchResult) {
 		j.s.Validated += r.Rows
 		j.s.WouldInvite += r.Invited
 		j.s.WouldUnchange += r.Unchanged
@@ -415,7 +421,7 @@ func (j *jobRun) apply(ctx workflow.Context) error {
 	if j.s.InviteExpiresAt.IsZero() {
 		j.s.InviteExpiresAt = workflow.Now(ctx).Add(j.settings.InviteTTL)
 	}
-	err := j.batches(ctx, "apply", acts.ApplyJobBatch, func(in *activities.JobBatchInput) {
+	err := j.batches(ctx, "apply", j.settings.Parallelism, acts.ApplyJobBatch, func(in *activities.JobBatchInput) {
 		in.InviteExpiresAt = j.s.InviteExpiresAt
 		in.TrustValidation = workflow.Now(ctx).Sub(j.s.ValidatedAt) <= j.settings.RevalidateAfter
 	}, func(r activities.JobBatchResult) {

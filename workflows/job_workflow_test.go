@@ -171,3 +171,40 @@ func TestCancelKeepsTheRowsDone(t *testing.T) {
 		t.Fatalf("ended %v after %d applied batches", f.ended, len(f.applied))
 	}
 }
+
+// Validation runs ValidateParallelism batches at once, application
+// Parallelism: each phase fills its window and never goes past it.
+func TestJobPhasesRunTheirOwnWindows(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	inflight, most := map[string]int{}, map[string]int{}
+	batch := func(phase string) func(context.Context, activities.JobBatchInput) (activities.JobBatchResult, error) {
+		return func(_ context.Context, in activities.JobBatchInput) (activities.JobBatchResult, error) {
+			mu.Lock()
+			inflight[phase]++
+			most[phase] = max(most[phase], inflight[phase])
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond) // real time: the others of the window start meanwhile
+			mu.Lock()
+			inflight[phase]--
+			mu.Unlock()
+			return activities.JobBatchResult{Rows: in.To - in.From, Invited: in.To - in.From}, nil
+		}
+	}
+	f.env.OnActivity(acts.ValidateJobBatch, mock.Anything, mock.Anything).Return(batch("validate"))
+	f.env.OnActivity(acts.ApplyJobBatch, mock.Anything, mock.Anything).Return(batch("apply"))
+	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(counts(60, 0, 0), nil)
+	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(activities.SettleResult{}, nil)
+	f.env.SetStartTime(requestedAt)
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
+		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: 60, CreatedBy: slackAdmin},
+		AutoApprove: true,
+		Settings:    workflows.JobSettings{BatchSize: 5, Parallelism: 2, ValidateParallelism: 4},
+	})
+	if err := f.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if most["validate"] != 4 || most["apply"] != 2 {
+		t.Fatalf("batches at once: %v; want 4 validating, 2 applying", most)
+	}
+}

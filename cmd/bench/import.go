@@ -19,8 +19,8 @@ import (
 )
 
 type importOptions struct {
-	rows, baseline, batch, parallelism int
-	temporal, worker                   string
+	rows, baseline, batch, parallelism, validateParallelism int
+	temporal, worker                                        string
 	// profile, when set, is where CPU profiles of the import's first
 	// profileFor are written.
 	profile    string
@@ -52,6 +52,9 @@ func benchImport(ctx context.Context, o importOptions) error {
 	}
 	if o.parallelism > 0 {
 		b.Config.Jobs.Parallelism = o.parallelism
+	}
+	if o.validateParallelism > 0 {
+		b.Config.Jobs.ValidateParallelism = o.validateParallelism
 	}
 
 	// An active connection without automatic mapping; its activation copies
@@ -118,7 +121,7 @@ func benchImport(ctx context.Context, o importOptions) error {
 		return err
 	}
 	jobs := b.Config.Jobs
-	b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism = 1, 1
+	b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism, b.Config.Jobs.ValidateParallelism = 1, 1, 1
 	start = time.Now()
 	_, err = b.cli(ctx, append([]string{"members", "import", naiveFile, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
 	b.Config.Jobs = jobs
@@ -127,7 +130,7 @@ func benchImport(ctx context.Context, o importOptions) error {
 	}
 	naive := float64(o.baseline) / time.Since(start).Seconds()
 	fmt.Printf("\n| design | rows | time | rows/s |\n|---|---|---|---|\n")
-	fmt.Printf("| batches of %d rows, %d at once | %d | %s | %.0f |\n", b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism, o.rows, elapsed.Round(time.Millisecond), rate)
+	fmt.Printf("| batches of %d rows, %d validated and %d applied at once | %d | %s | %.0f |\n", b.Config.Jobs.BatchSize, b.Config.Jobs.ValidateParallelism, b.Config.Jobs.Parallelism, o.rows, elapsed.Round(time.Millisecond), rate)
 	fmt.Printf("| naive: one activity per row | %d | %s | %.0f |\n", o.baseline, time.Since(start).Round(time.Millisecond), naive)
 	fmt.Printf("\nRatio: %.0f× the naive rate. Worker peak memory (VmHWM): %.0f MB.\n", rate/naive, b.workerPeakMB())
 	return nil
