@@ -35,26 +35,33 @@ var outcomeCodes = map[Outcome]byte{OutcomeNone: 0, OutcomeLinked: 1, OutcomeInv
 
 var outcomeOf = [...]Outcome{OutcomeNone, OutcomeLinked, OutcomeInvited, OutcomeUnchanged, OutcomeRefused}
 
-// Row flags of the encoding.
+// Row flags of the status encoding.
 const (
 	chunkRowMoves   = 1 << 0
 	chunkRowUpdated = 1 << 1 // an UpdatedAt follows
 )
 
-// jobRowTexts are how many text values a row has in a chunk.
-const jobRowTexts = 9
+// jobRowTexts are how many text values a row has in a chunk's data.
+const jobRowTexts = 8
 
-// encodeJobChunk appends rows (sorted by Seq, no Seq twice) to dst in the
-// chunk format:
+// A chunk is stored as two values, so that the writes that change only
+// where rows stand (application, settling) rewrite about ten bytes a row,
+// not the two hundred of the rows themselves:
 //
-//	version byte, uvarint row count, then for each row:
-//	uvarint Seq (the first row's) or its difference to the previous row's,
-//	uvarint Line, flags byte, Plan code, Outcome code,
-//	varint UpdatedAt in microseconds (when flagged),
-//	nine texts, each a uvarint length and its bytes: SlackKey,
-//	SalesforceKey, SlackUserID, SlackEmail, SlackName, SalesforceUserID,
-//	SalesforceUsername, SalesforceEmail, Reason.
-func encodeJobChunk(dst []byte, rows []JobRow) ([]byte, error) {
+//	data:   version byte, uvarint row count, then for each row: uvarint
+//	        Seq (the first row's) or its difference to the previous row's,
+//	        uvarint Line, and eight texts, each a uvarint length and its
+//	        bytes: SlackKey, SalesforceKey, SlackUserID, SlackEmail,
+//	        SlackName, SalesforceUserID, SalesforceUsername,
+//	        SalesforceEmail;
+//	status: version byte, uvarint row count, then for each row, in the
+//	        same order: flags byte, Plan code, Outcome code, varint
+//	        UpdatedAt in microseconds (when flagged), uvarint length of
+//	        Reason and its bytes.
+
+// encodeChunkData appends the data of rows (sorted by Seq, no Seq twice)
+// to dst.
+func encodeChunkData(dst []byte, rows []JobRow) ([]byte, error) {
 	dst = append(dst, jobChunkVersion)
 	dst = binary.AppendUvarint(dst, uint64(len(rows)))
 	prev := 0
@@ -63,14 +70,29 @@ func encodeJobChunk(dst []byte, rows []JobRow) ([]byte, error) {
 		if r.Seq < prev || (i > 0 && r.Seq == prev) || r.Line < 0 {
 			return nil, fmt.Errorf("row seq %d (line %d) out of order in its chunk", r.Seq, r.Line)
 		}
+		dst = binary.AppendUvarint(dst, uint64(r.Seq-prev))
+		prev = r.Seq
+		dst = binary.AppendUvarint(dst, uint64(r.Line))
+		for _, s := range [jobRowTexts]string{r.SlackKey, r.SalesforceKey, r.SlackUserID, r.SlackEmail, r.SlackName,
+			r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail} {
+			dst = binary.AppendUvarint(dst, uint64(len(s)))
+			dst = append(dst, s...)
+		}
+	}
+	return dst, nil
+}
+
+// encodeChunkStatus appends the status of rows to dst.
+func encodeChunkStatus(dst []byte, rows []JobRow) ([]byte, error) {
+	dst = append(dst, jobChunkVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(rows)))
+	for i := range rows {
+		r := &rows[i]
 		plan, okPlan := outcomeCodes[r.Plan]
 		outcome, okOutcome := outcomeCodes[r.Outcome]
 		if !okPlan || !okOutcome {
 			return nil, fmt.Errorf("row seq %d: plan %q or outcome %q is not an outcome", r.Seq, r.Plan, r.Outcome)
 		}
-		dst = binary.AppendUvarint(dst, uint64(r.Seq-prev))
-		prev = r.Seq
-		dst = binary.AppendUvarint(dst, uint64(r.Line))
 		var flags byte
 		if r.Moves {
 			flags |= chunkRowMoves
@@ -82,11 +104,8 @@ func encodeJobChunk(dst []byte, rows []JobRow) ([]byte, error) {
 		if flags&chunkRowUpdated != 0 {
 			dst = binary.AppendVarint(dst, r.UpdatedAt.UnixMicro())
 		}
-		for _, s := range [jobRowTexts]string{r.SlackKey, r.SalesforceKey, r.SlackUserID, r.SlackEmail, r.SlackName,
-			r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail, r.Reason} {
-			dst = binary.AppendUvarint(dst, uint64(len(s)))
-			dst = append(dst, s...)
-		}
+		dst = binary.AppendUvarint(dst, uint64(len(r.Reason)))
+		dst = append(dst, r.Reason...)
 	}
 	return dst, nil
 }
@@ -94,16 +113,17 @@ func encodeJobChunk(dst []byte, rows []JobRow) ([]byte, error) {
 // errBadChunk: a stored chunk does not read as the format says.
 var errBadChunk = errors.New("malformed job chunk")
 
-// decodeJobChunk appends the rows of an encoded chunk to dst. The texts of
-// the rows share one copy of data (a string per chunk, not per value).
-func decodeJobChunk(data []byte, dst []JobRow) ([]JobRow, error) {
-	if len(data) == 0 || data[0] != jobChunkVersion {
+// decodeJobChunk appends the rows of a chunk, its data and its status, to
+// dst. The texts of the rows share one copy of each value (a string per
+// chunk, not per text).
+func decodeJobChunk(data, status []byte, dst []JobRow) ([]JobRow, error) {
+	if len(data) == 0 || data[0] != jobChunkVersion || len(status) == 0 || status[0] != jobChunkVersion {
 		return dst, fmt.Errorf("%w: unknown version", errBadChunk)
 	}
-	text := string(data) // the one copy the rows' texts point into
-	d := chunkDecoder{b: data, pos: 1}
-	n := d.uvarint()
-	if d.err != nil || n > uint64(len(data)) {
+	dtext, stext := string(data), string(status) // the copies the rows' texts point into
+	d, st := chunkDecoder{b: data, pos: 1}, chunkDecoder{b: status, pos: 1}
+	n, ns := d.uvarint(), st.uvarint()
+	if d.err != nil || st.err != nil || n != ns || n > uint64(len(data)) {
 		return dst, fmt.Errorf("%w: row count", errBadChunk)
 	}
 	dst = slices.Grow(dst, int(n))
@@ -113,36 +133,32 @@ func decodeJobChunk(data []byte, dst []JobRow) ([]JobRow, error) {
 		seq += int(d.uvarint())
 		r.Seq = seq
 		r.Line = int(d.uvarint())
-		flags, plan, outcome := d.byte(), d.byte(), d.byte()
-		if d.err != nil || int(plan) >= len(outcomeOf) || int(outcome) >= len(outcomeOf) {
-			return dst, fmt.Errorf("%w: row after seq %d", errBadChunk, seq)
+		for _, p := range [jobRowTexts]*string{&r.SlackKey, &r.SalesforceKey, &r.SlackUserID, &r.SlackEmail, &r.SlackName,
+			&r.SalesforceUserID, &r.SalesforceUsername, &r.SalesforceEmail} {
+			*p = d.text(dtext)
+		}
+		flags, plan, outcome := st.byte(), st.byte(), st.byte()
+		if st.err != nil || int(plan) >= len(outcomeOf) || int(outcome) >= len(outcomeOf) {
+			return dst, fmt.Errorf("%w: status of seq %d", errBadChunk, seq)
 		}
 		r.Plan, r.Outcome, r.Moves = outcomeOf[plan], outcomeOf[outcome], flags&chunkRowMoves != 0
 		if flags&chunkRowUpdated != 0 {
-			r.UpdatedAt = time.UnixMicro(d.varint()).UTC()
+			r.UpdatedAt = time.UnixMicro(st.varint()).UTC()
 		}
-		for _, p := range [jobRowTexts]*string{&r.SlackKey, &r.SalesforceKey, &r.SlackUserID, &r.SlackEmail, &r.SlackName,
-			&r.SalesforceUserID, &r.SalesforceUsername, &r.SalesforceEmail, &r.Reason} {
-			l := d.uvarint()
-			if d.err != nil || l > uint64(len(data)-d.pos) {
-				return dst, fmt.Errorf("%w: text of seq %d", errBadChunk, seq)
-			}
-			*p = text[d.pos : d.pos+int(l)]
-			d.pos += int(l)
-		}
-		if d.err != nil {
+		r.Reason = st.text(stext)
+		if d.err != nil || st.err != nil {
 			return dst, fmt.Errorf("%w: seq %d", errBadChunk, seq)
 		}
 		dst = append(dst, r)
 	}
-	if d.pos != len(data) {
-		return dst, fmt.Errorf("%w: %d bytes after the last row", errBadChunk, len(data)-d.pos)
+	if d.pos != len(data) || st.pos != len(status) {
+		return dst, fmt.Errorf("%w: bytes after the last row", errBadChunk)
 	}
 	return dst, nil
 }
 
-// chunkDecoder reads varints and bytes off an encoded chunk; the first
-// error sticks.
+// chunkDecoder reads varints, bytes and texts off an encoded value; the
+// first error sticks.
 type chunkDecoder struct {
 	b   []byte
 	pos int
@@ -178,12 +194,27 @@ func (d *chunkDecoder) byte() byte {
 	return d.b[d.pos-1]
 }
 
+// text reads a length and that many bytes, as a substring of s (the value
+// as a string).
+func (d *chunkDecoder) text(s string) string {
+	l := d.uvarint()
+	if d.err != nil || l > uint64(len(d.b)-d.pos) {
+		d.err = errBadChunk
+		return ""
+	}
+	t := s[d.pos : d.pos+int(l)]
+	d.pos += int(l)
+	return t
+}
+
 // jobChunk is one chunk of a job's rows in memory, sorted by Seq.
 type jobChunk struct {
 	no   int
 	rows []JobRow
-	// dirty: changed since it was read, to be written back.
-	dirty bool
+	// dirty: rows added or their data changed since it was read, to be
+	// written back whole; statusDirty: only where rows stand changed, to
+	// write back the status alone.
+	dirty, statusDirty bool
 }
 
 // find returns the index of seq's row in the chunk, or -1.

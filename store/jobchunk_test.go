@@ -21,13 +21,22 @@ func chunkTestRows() []JobRow {
 	return rows
 }
 
+// encodeJobChunk is a chunk's two values.
+func encodeJobChunk(rows []JobRow) (data, status []byte, err error) {
+	if data, err = encodeChunkData(nil, rows); err != nil {
+		return nil, nil, err
+	}
+	status, err = encodeChunkStatus(nil, rows)
+	return data, status, err
+}
+
 func TestJobChunkRoundTrip(t *testing.T) {
 	rows := chunkTestRows()
-	data, err := encodeJobChunk(nil, rows)
+	data, status, err := encodeJobChunk(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodeJobChunk(data, nil)
+	got, err := decodeJobChunk(data, status, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +48,11 @@ func TestJobChunkRoundTrip(t *testing.T) {
 			t.Fatalf("row %d back:\n%+v\nwant\n%+v", i, got[i], rows[i])
 		}
 	}
-	empty, err := encodeJobChunk(nil, nil)
+	empty, emptyStatus, err := encodeJobChunk(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := decodeJobChunk(empty, nil); err != nil || len(got) != 0 {
+	if got, err := decodeJobChunk(empty, emptyStatus, nil); err != nil || len(got) != 0 {
 		t.Fatalf("empty chunk back: %v, %v", got, err)
 	}
 }
@@ -56,7 +65,7 @@ func TestJobChunkRefusesWhatItCannotStore(t *testing.T) {
 		"bad plan":     {{Seq: 1, Plan: "maybe"}},
 		"bad outcome":  {{Seq: 1, Outcome: "done"}},
 	} {
-		if _, err := encodeJobChunk(nil, bad); err == nil {
+		if _, _, err := encodeJobChunk(bad); err == nil {
 			t.Errorf("%s: encoded", name)
 		}
 	}
@@ -65,31 +74,49 @@ func TestJobChunkRefusesWhatItCannotStore(t *testing.T) {
 // Every cut of a stored chunk, and a byte too many, reads as an error; no
 // changed byte makes the decoder panic.
 func TestJobChunkMalformed(t *testing.T) {
-	data, err := encodeJobChunk(nil, chunkTestRows())
+	data, status, err := encodeJobChunk(chunkTestRows())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for n := range len(data) {
-		if _, err := decodeJobChunk(data[:n], nil); !errors.Is(err, errBadChunk) {
-			t.Fatalf("cut at %d of %d: %v", n, len(data), err)
+	fewer, fewerStatus, err := encodeJobChunk(chunkTestRows()[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string][2][]byte{
+		"data of another count":     {fewer, status},
+		"status of another count":   {data, fewerStatus},
+		"a byte too many in data":   {append(append([]byte{}, data...), 0), status},
+		"a byte too many in status": {data, append(append([]byte{}, status...), 0)},
+	} {
+		if _, err := decodeJobChunk(c[0], c[1], nil); !errors.Is(err, errBadChunk) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
-	extra := append(append([]byte{}, data...), 0)
-	if _, err := decodeJobChunk(extra, nil); !errors.Is(err, errBadChunk) {
-		t.Fatalf("a byte too many: %v", err)
+	for n := range len(data) {
+		if _, err := decodeJobChunk(data[:n], status, nil); !errors.Is(err, errBadChunk) {
+			t.Fatalf("data cut at %d of %d: %v", n, len(data), err)
+		}
 	}
-	for i := range data {
-		for _, b := range []byte{0x00, 0x7f, 0x80, 0xff} {
-			changed := append([]byte{}, data...)
-			changed[i] = b
-			func() {
-				defer func() {
-					if p := recover(); p != nil {
-						t.Fatalf("byte %d set to %#x: panic %v", i, b, p)
-					}
+	for n := range len(status) {
+		if _, err := decodeJobChunk(data, status[:n], nil); !errors.Is(err, errBadChunk) {
+			t.Fatalf("status cut at %d of %d: %v", n, len(status), err)
+		}
+	}
+	for _, v := range [][2]int{{0, len(data)}, {1, len(status)}} {
+		for i := range v[1] {
+			for _, b := range []byte{0x00, 0x7f, 0x80, 0xff} {
+				in := [2][]byte{data, status}
+				in[v[0]] = append([]byte{}, in[v[0]]...)
+				in[v[0]][i] = b
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("value %d, byte %d set to %#x: panic %v", v[0], i, b, p)
+						}
+					}()
+					_, _ = decodeJobChunk(in[0], in[1], nil)
 				}()
-				_, _ = decodeJobChunk(changed, nil)
-			}()
+			}
 		}
 	}
 }

@@ -36,20 +36,21 @@ func sqliteLoadChunks(ctx context.Context, tx *sql.Tx, job *jobRef, nos []int) (
 // sqliteEachChunk hands fn, in order, each stored chunk of job numbered
 // first to last, at most limit of them (-1: all).
 func sqliteEachChunk(ctx context.Context, tx *sql.Tx, job *jobRef, first, last, limit int, fn func(*jobChunk) error) error {
-	rows, err := tx.QueryContext(ctx, `SELECT chunk, data FROM job_chunks WHERE job = ? AND chunk >= ? AND chunk <= ?
-		ORDER BY chunk LIMIT ?`, job.num, first, last, limit)
+	rows, err := tx.QueryContext(ctx, `SELECT c.chunk, d.data, c.status FROM job_chunks c
+		JOIN job_chunk_data d ON d.job = c.job AND d.chunk = c.chunk
+		WHERE c.job = ? AND c.chunk >= ? AND c.chunk <= ? ORDER BY c.chunk LIMIT ?`, job.num, first, last, limit)
 	if err != nil {
 		return fmt.Errorf("read chunks: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var no int
-		var data sql.RawBytes // decoded before the next row: no copy but the chunk's one string
-		if err := rows.Scan(&no, &data); err != nil {
+		var data, status sql.RawBytes // decoded before the next row: no copy but the chunk's strings
+		if err := rows.Scan(&no, &data, &status); err != nil {
 			return fmt.Errorf("read chunks: %w", err)
 		}
 		c := &jobChunk{no: no}
-		if c.rows, err = decodeJobChunk(data, nil); err != nil {
+		if c.rows, err = decodeJobChunk(data, status, nil); err != nil {
 			return fmt.Errorf("chunk %d of job %d: %w", no, job.num, err)
 		}
 		if err := fn(c); err != nil {
@@ -63,38 +64,68 @@ func sqliteEachChunk(ctx context.Context, tx *sql.Tx, job *jobRef, first, last, 
 }
 
 // sqliteChunkWriter writes chunks back inside the writer's transaction,
-// reusing one statement and one buffer.
+// reusing its statements and buffers.
 type sqliteChunkWriter struct {
-	tx   *sql.Tx
-	job  *jobRef
-	stmt *sql.Stmt
-	buf  []byte
+	job                      *jobRef
+	data, status, statusOnly *sql.Stmt
+	buf                      []byte
 }
 
 func newSQLiteChunkWriter(ctx context.Context, tx *sql.Tx, job *jobRef) (*sqliteChunkWriter, error) {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO job_chunks (job, chunk, rows, invited, data) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (job, chunk) DO UPDATE SET rows = excluded.rows, invited = excluded.invited, data = excluded.data`)
-	if err != nil {
-		return nil, fmt.Errorf("prepare chunk write: %w", err)
+	w := &sqliteChunkWriter{job: job}
+	for _, st := range []struct {
+		to **sql.Stmt
+		q  string
+	}{
+		{&w.data, `INSERT INTO job_chunk_data (job, chunk, data) VALUES (?, ?, ?)
+			ON CONFLICT (job, chunk) DO UPDATE SET data = excluded.data`},
+		{&w.status, `INSERT INTO job_chunks (job, chunk, rows, invited, status) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (job, chunk) DO UPDATE SET rows = excluded.rows, invited = excluded.invited, status = excluded.status`},
+		{&w.statusOnly, `UPDATE job_chunks SET invited = ?3, status = ?4 WHERE job = ?1 AND chunk = ?2`},
+	} {
+		var err error
+		if *st.to, err = tx.PrepareContext(ctx, st.q); err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare chunk write: %w", err)
+		}
 	}
-	return &sqliteChunkWriter{tx: tx, job: job, stmt: st}, nil
+	return w, nil
 }
 
-func (w *sqliteChunkWriter) close() { w.stmt.Close() }
+func (w *sqliteChunkWriter) close() {
+	for _, st := range []*sql.Stmt{w.data, w.status, w.statusOnly} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
 
-// write stores c if it changed.
+// write stores what changed of c: all of it, or its status alone.
 func (w *sqliteChunkWriter) write(ctx context.Context, c *jobChunk) error {
-	if !c.dirty {
+	if !c.dirty && !c.statusDirty {
 		return nil
 	}
 	var err error
-	if w.buf, err = encodeJobChunk(w.buf[:0], c.rows); err != nil {
+	if c.dirty {
+		if w.buf, err = encodeChunkData(w.buf[:0], c.rows); err != nil {
+			return fmt.Errorf("chunk %d: %w", c.no, err)
+		}
+		if _, err := w.data.ExecContext(ctx, w.job.num, c.no, w.buf); err != nil {
+			return fmt.Errorf("write chunk %d: %w", c.no, err)
+		}
+	}
+	if w.buf, err = encodeChunkStatus(w.buf[:0], c.rows); err != nil {
 		return fmt.Errorf("chunk %d: %w", c.no, err)
 	}
-	if _, err := w.stmt.ExecContext(ctx, w.job.num, c.no, len(c.rows), c.invited(), w.buf); err != nil {
-		return fmt.Errorf("write chunk %d: %w", c.no, err)
+	if c.dirty {
+		_, err = w.status.ExecContext(ctx, w.job.num, c.no, len(c.rows), c.invited(), w.buf)
+	} else {
+		_, err = w.statusOnly.ExecContext(ctx, w.job.num, c.no, c.invited(), w.buf)
 	}
-	c.dirty = false
+	if err != nil {
+		return fmt.Errorf("write status of chunk %d: %w", c.no, err)
+	}
+	c.dirty, c.statusDirty = false, false
 	return nil
 }
 
@@ -372,10 +403,14 @@ func rewriteJobRows(chunks map[int]*jobChunk, rows []JobRow, deltas jobDeltas) e
 		old := &c.rows[at]
 		deltas[statusOf(old)]--
 		deltas[statusOf(r)]++
-		old.SlackUserID, old.SlackEmail, old.SlackName = r.SlackUserID, r.SlackEmail, r.SlackName
-		old.SalesforceUserID, old.SalesforceUsername, old.SalesforceEmail = r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail
+		if old.SlackUserID != r.SlackUserID || old.SlackEmail != r.SlackEmail || old.SlackName != r.SlackName ||
+			old.SalesforceUserID != r.SalesforceUserID || old.SalesforceUsername != r.SalesforceUsername || old.SalesforceEmail != r.SalesforceEmail {
+			old.SlackUserID, old.SlackEmail, old.SlackName = r.SlackUserID, r.SlackEmail, r.SlackName
+			old.SalesforceUserID, old.SalesforceUsername, old.SalesforceEmail = r.SalesforceUserID, r.SalesforceUsername, r.SalesforceEmail
+			c.dirty = true
+		}
 		old.Plan, old.Outcome, old.Reason, old.Moves, old.UpdatedAt = r.Plan, r.Outcome, r.Reason, r.Moves, r.UpdatedAt
-		c.dirty = true
+		c.statusDirty = true
 	}
 	return nil
 }
@@ -391,7 +426,7 @@ func applyPlans(chunks map[int]*jobChunk, r seqRange, now time.Time, deltas jobD
 			}
 			deltas.planApplied(statusOf(row), 1)
 			row.Outcome, row.UpdatedAt = row.Plan, now
-			c.dirty = true
+			c.statusDirty = true
 		}
 	}
 }
@@ -505,7 +540,7 @@ func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID stri
 			default:
 				continue
 			}
-			x.c.dirty = true
+			x.c.statusDirty = true
 		}
 		return deltas, nil
 	})
