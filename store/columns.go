@@ -23,6 +23,32 @@ const mappingInsertCols = mappingCols + ", " +
 // mappingInsertWidth is the number of mappingInsertCols.
 const mappingInsertWidth = 21
 
+// sqliteMappingCols are mappingCols on SQLite, where a mapping's
+// connection is its number, conn (sqlite_conns.go).
+var sqliteMappingCols = "conn" + strings.TrimPrefix(mappingCols, "connection_id")
+
+// sqliteMappingInsertCols are what SQLite stores of a mapping: the folded
+// copies it searches, and not the Slack user id's (the id is searched
+// through the primary key).
+var sqliteMappingInsertCols = sqliteMappingCols + ", " +
+	"slack_email_lc, slack_name_lc, salesforce_username_lc, salesforce_email_lc"
+
+// sqliteMappingInsertWidth is the number of sqliteMappingInsertCols.
+const sqliteMappingInsertWidth = 20
+
+// appendSQLiteMappingArgs appends m's sqliteMappingInsertCols values, its
+// connection being number conn.
+func appendSQLiteMappingArgs(dst []any, m *Mapping, conn int64) []any {
+	return append(dst,
+		conn, m.SlackUserID, m.Workspace, m.OrgID,
+		m.SlackEmail, m.SlackNameID, m.SlackName,
+		m.SalesforceUserID, m.SalesforceUsername, m.SalesforceEmail,
+		string(m.State), string(m.Source), sqliteTime(m.InviteExpiresAt),
+		sqliteTime(m.CreatedAt), sqliteTime(m.UpdatedAt), m.UpdatedBy,
+		fold(m.SlackEmail), fold(m.SlackName), fold(m.SalesforceUsername), fold(m.SalesforceEmail),
+	)
+}
+
 // mappingValueCols are the values that make a mapping what it is: a row is
 // changed by a write only when one of them differs (timestamps, UpdatedBy and
 // the folded copies follow from them).
@@ -145,8 +171,9 @@ func argIndexes(all string, cols []string) []int {
 
 // The positions of the UPDATE columns within the INSERT arguments.
 var (
-	mappingUpdateArgs = argIndexes(mappingInsertCols, mappingUpdateCols)
-	memberUpdateArgs  = argIndexes(memberInsertCols, memberUpdateCols)
+	mappingUpdateArgs       = argIndexes(mappingInsertCols, mappingUpdateCols)
+	sqliteMappingUpdateArgs = argIndexes(sqliteMappingInsertCols, mappingUpdateCols)
+	memberUpdateArgs        = argIndexes(memberInsertCols, memberUpdateCols)
 )
 
 // pickArgs appends to dst the values of src (a row's INSERT arguments) at

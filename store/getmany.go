@@ -16,7 +16,11 @@ const getManyChunk = 500
 // GetMappings reads the mappings of many members of a connection at once,
 // by member id; members without a mapping are absent from the map.
 func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
-	return sqliteGetMappings(ctx, s.r, connectionID, slackUserIDs)
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
+	}
+	return sqliteGetMappings(ctx, s.r, connectionID, conn, slackUserIDs)
 }
 
 // sqliteRowsQuerier is a *sql.DB or a *sql.Tx.
@@ -24,24 +28,25 @@ type sqliteRowsQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// sqliteGetMappings is GetMappings through q: the readers, or a writer's
-// transaction that must see its own snapshot.
-func sqliteGetMappings(ctx context.Context, q sqliteRowsQuerier, connectionID string, slackUserIDs []string) (map[string]Mapping, error) {
+// sqliteGetMappings is GetMappings through q (the readers, or a writer's
+// transaction that must see its own snapshot), conn being the number of
+// connectionID.
+func sqliteGetMappings(ctx context.Context, q sqliteRowsQuerier, connectionID string, conn int64, slackUserIDs []string) (map[string]Mapping, error) {
 	out := make(map[string]Mapping, len(slackUserIDs))
 	for start := 0; start < len(slackUserIDs); start += getManyChunk {
 		chunk := slackUserIDs[start:min(start+getManyChunk, len(slackUserIDs))]
 		args := make([]any, 0, len(chunk)+1)
-		args = append(args, connectionID)
+		args = append(args, conn)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings
-			WHERE connection_id = ? AND slack_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings
+			WHERE conn = ? AND slack_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
 		}
 		for rows.Next() {
-			m, err := scanSQLiteMapping(rows)
+			m, err := scanSQLiteMapping(rows, connectionID)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
@@ -95,17 +100,21 @@ func (s *pgStore) GetMappings(ctx context.Context, connectionID string, slackUse
 // most recently updated one, as FindBySalesforceUser).
 func (s *sqliteStore) GetLiveMappingsBySalesforceUsers(ctx context.Context, connectionID string, salesforceUserIDs []string) (map[string]Mapping, error) {
 	out := make(map[string]Mapping, len(salesforceUserIDs))
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
+	}
 	for start := 0; start < len(salesforceUserIDs); start += getManyChunk {
 		chunk := salesforceUserIDs[start:min(start+getManyChunk, len(salesforceUserIDs))]
-		args := append([]any{connectionID}, toAny(chunk)...)
-		rows, err := s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings INDEXED BY mappings_sf_user
-			WHERE connection_id = ? AND salesforce_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND state IN ('invited', 'linked')
+		args := append([]any{conn}, toAny(chunk)...)
+		rows, err := s.r.QueryContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings INDEXED BY mappings_sf_user
+			WHERE conn = ? AND salesforce_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND state IN ('invited', 'linked')
 			ORDER BY updated_at`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)
 		}
 		for rows.Next() {
-			m, err := scanSQLiteMapping(rows)
+			m, err := scanSQLiteMapping(rows, connectionID)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: mappings of Salesforce users in %s: %w", connectionID, err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
@@ -51,6 +52,8 @@ type sqliteStore struct {
 	// pageHook, when set (tests), sees the length of each ListMappings and
 	// StreamJobRows page.
 	pageHook func(n int)
+	// conns caches the connections' numbers (sqlite_conns.go): id → int64.
+	conns sync.Map
 }
 
 // openSQLite opens (creating it if need be) the SQLite store at path.
@@ -235,12 +238,14 @@ func sqliteBool(b bool) int64 {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// scanSQLiteMapping reads the mappingCols of one row.
-func scanSQLiteMapping(sc scanner) (Mapping, error) {
-	var m Mapping
+// scanSQLiteMapping reads the sqliteMappingCols of one row of
+// connectionID's.
+func scanSQLiteMapping(sc scanner, connectionID string) (Mapping, error) {
+	m := Mapping{ConnectionID: connectionID}
+	var conn int64
 	var state, source string
 	var expires, created, updated sql.NullInt64
-	err := sc.Scan(&m.ConnectionID, &m.SlackUserID, &m.Workspace, &m.OrgID,
+	err := sc.Scan(&conn, &m.SlackUserID, &m.Workspace, &m.OrgID,
 		&m.SlackEmail, &m.SlackNameID, &m.SlackName,
 		&m.SalesforceUserID, &m.SalesforceUsername, &m.SalesforceEmail,
 		&state, &source, &expires, &created, &updated, &m.UpdatedBy)

@@ -336,7 +336,11 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
-	write := newSQLiteMappingWrite(ms)
+	nums, err := s.connNums(ctx, ms)
+	if err != nil {
+		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+	}
+	write := newSQLiteMappingWrite(ms, nums)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
@@ -487,6 +491,10 @@ func (s *sqliteStore) SettleJobInvitations(ctx context.Context, jobID string, no
 // (no mapping, another user, not invited, or expired at now) stays invited
 // with Reason JobInvitationExpired.
 func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID string, nos []int, now time.Time) (linked, expired int, err error) {
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return 0, 0, err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, err
@@ -515,7 +523,7 @@ func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID stri
 		for i, x := range invited {
 			ids[i] = x.r.SlackUserID
 		}
-		current, err := sqliteGetMappings(ctx, tx, connectionID, ids)
+		current, err := sqliteGetMappings(ctx, tx, connectionID, conn, ids)
 		if err != nil {
 			return nil, err
 		}

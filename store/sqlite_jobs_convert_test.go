@@ -123,3 +123,68 @@ func TestSQLiteOpensBesideAWriter(t *testing.T) {
 		t.Fatalf("open beside a writer took %v: it waited for the lock", took)
 	}
 }
+
+// A database made before connection numbers (schema 8) opens with its
+// mappings as they were, found by member, by Salesforce user and by search.
+func TestSQLiteNumbersOldMappings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := loadMigrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
+	for _, m := range all[:8] {
+		exec(m.sql)
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
+	}
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	want := []Mapping{
+		{ConnectionID: "T1-00DA-1", SlackUserID: "U1", Workspace: "T1", OrgID: "00DA", SlackEmail: "Ana@T1.example", SlackName: "Ana",
+			SalesforceUserID: "005A", SalesforceUsername: "ana@a.example", SalesforceEmail: "ana@a.example",
+			State: StateLinked, Source: SourceCSV, CreatedAt: at, UpdatedAt: at, UpdatedBy: "job J"},
+		{ConnectionID: "T1-00DB-2", SlackUserID: "U1", Workspace: "T1", OrgID: "00DB", SlackEmail: "Ana@T1.example", SlackNameID: "ana",
+			SlackName: "Ana", SalesforceUserID: "005B", SalesforceUsername: "ana@b.example", SalesforceEmail: "other@b.example",
+			State: StateInvited, Source: SourceManual, InviteExpiresAt: at.Add(time.Hour), CreatedAt: at, UpdatedAt: at, UpdatedBy: "U9"},
+	}
+	for _, m := range want {
+		exec(`INSERT INTO mappings (`+mappingInsertCols+`) VALUES `+valuesList(1, mappingInsertWidth),
+			appendMappingArgs(nil, &m, sqliteTime)...)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := openSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, w := range want {
+		got, ok, err := st.GetMapping(ctx, w.ConnectionID, w.SlackUserID)
+		if err != nil || !ok || got != w {
+			t.Fatalf("mapping of %s after the migration: %+v, %v, %v; want %+v", w.ConnectionID, got, ok, err, w)
+		}
+		held, ok, err := st.FindBySalesforceUser(ctx, w.ConnectionID, w.SalesforceUserID)
+		if err != nil || !ok || held != w {
+			t.Fatalf("holder of %s after the migration: %+v, %v, %v", w.SalesforceUserID, held, ok, err)
+		}
+		found, err := st.SearchMappings(ctx, w.ConnectionID, w.SalesforceUsername[:4], 10)
+		if err != nil || len(found) != 1 || found[0] != w {
+			t.Fatalf("search of %s after the migration: %+v, %v", w.ConnectionID, found, err)
+		}
+	}
+	if n, err := st.ExpireInvitations(ctx, want[1].ConnectionID, at.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("expire after the migration: %d, %v", n, err)
+	}
+}

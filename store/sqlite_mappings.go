@@ -25,21 +25,21 @@ import (
 
 // sqliteLookupMappings reads the stored rows of n users of one connection.
 func sqliteLookupMappings(n int) string {
-	return "SELECT " + mappingCols + " FROM mappings WHERE connection_id = ? AND slack_user_id IN (" +
+	return "SELECT " + sqliteMappingCols + " FROM mappings WHERE conn = ? AND slack_user_id IN (" +
 		strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
 // sqliteInsertMappings inserts those of n mappings that are new, and
 // returns their users.
 func sqliteInsertMappings(n int) string {
-	return "INSERT OR ROLLBACK INTO mappings (" + mappingInsertCols + ") VALUES " + valuesList(n, mappingInsertWidth) +
-		" ON CONFLICT (connection_id, slack_user_id) DO NOTHING RETURNING slack_user_id"
+	return "INSERT OR ROLLBACK INTO mappings (" + sqliteMappingInsertCols + ") VALUES " + valuesList(n, sqliteMappingInsertWidth) +
+		" ON CONFLICT (conn, slack_user_id) DO NOTHING RETURNING slack_user_id"
 }
 
 // sqliteUpdateMapping rewrites one changed mapping; its arguments are
 // mappingUpdateCols then the key.
 var sqliteUpdateMapping = "UPDATE OR ROLLBACK mappings SET " + setParams(mappingUpdateCols) +
-	", revision = revision + 1 WHERE connection_id = ? AND slack_user_id = ?"
+	", revision = revision + 1 WHERE conn = ? AND slack_user_id = ?"
 
 // ApplyMappings writes ms in chunks of at most sqliteChunk rows of one
 // connection, in key order (sequential primary key inserts), in one
@@ -52,7 +52,11 @@ func (s *sqliteStore) ApplyMappings(ctx context.Context, key string, ms []Mappin
 	slices.SortFunc(rows, func(a, b Mapping) int {
 		return cmp.Or(strings.Compare(a.ConnectionID, b.ConnectionID), strings.Compare(a.SlackUserID, b.SlackUserID))
 	})
-	write := newSQLiteMappingWrite(rows)
+	nums, err := s.connNums(ctx, rows)
+	if err != nil {
+		return res, fmt.Errorf("store: apply mappings: %w", err)
+	}
+	write := newSQLiteMappingWrite(rows, nums)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store: apply mappings: %w", err)
@@ -94,26 +98,29 @@ type sqliteMappingWrite struct {
 	chunks []sqliteMappingChunk
 }
 
-// sqliteMappingChunk is rows[from:to] of a write and their insert
-// arguments.
+// sqliteMappingChunk is rows[from:to] of a write, of connection number
+// conn, and their insert arguments.
 type sqliteMappingChunk struct {
 	from, to int
+	conn     int64
 	args     []any
 }
 
-func newSQLiteMappingWrite(rows []Mapping) *sqliteMappingWrite {
+// newSQLiteMappingWrite makes rows ready, nums holding the number of each
+// of their connections.
+func newSQLiteMappingWrite(rows []Mapping, nums map[string]int64) *sqliteMappingWrite {
 	w := &sqliteMappingWrite{rows: rows}
-	args := make([]any, 0, len(rows)*mappingInsertWidth)
+	args := make([]any, 0, len(rows)*sqliteMappingInsertWidth)
 	for start := 0; start < len(rows); {
 		end := start + 1
 		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
 			end++
 		}
-		from := len(args)
+		from, conn := len(args), nums[rows[start].ConnectionID]
 		for i := start; i < end; i++ {
-			args = appendMappingArgs(args, &rows[i], sqliteTime)
+			args = appendSQLiteMappingArgs(args, &rows[i], conn)
 		}
-		w.chunks = append(w.chunks, sqliteMappingChunk{start, end, args[from:len(args):len(args)]})
+		w.chunks = append(w.chunks, sqliteMappingChunk{start, end, conn, args[from:len(args):len(args)]})
 		start = end
 	}
 	return w
@@ -133,7 +140,7 @@ func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyR
 		return res, fmt.Errorf("prepare: %w", err)
 	}
 	for _, c := range mw.chunks {
-		if err := w.write(ctx, mw.rows[c.from:c.to], c.args, &res); err != nil {
+		if err := w.write(ctx, mw.rows[c.from:c.to], c.conn, c.args, &res); err != nil {
 			return ApplyResult{}, fmt.Errorf("rows of %s from %s: %w", mw.rows[c.from].ConnectionID, mw.rows[c.from].SlackUserID, err)
 		}
 	}
@@ -158,9 +165,9 @@ func (w *sqliteMappingWriter) close() {
 	}
 }
 
-// write writes one chunk of rows of one connection, insertArgs being their
-// insert arguments.
-func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, insertArgs []any, res *ApplyResult) error {
+// write writes one chunk of rows of connection number conn, insertArgs
+// being their insert arguments.
+func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, conn int64, insertArgs []any, res *ApplyResult) error {
 	st, err := w.inserts.stmt(ctx, len(chunk))
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
@@ -189,13 +196,14 @@ func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, insert
 	// The rows that were stored already: read back, compared, rewritten
 	// when they changed.
 	clear(w.stored)
-	w.args = append(w.args[:0], chunk[0].ConnectionID)
+	w.args = append(w.args[:0], conn)
 	for i := range chunk {
 		if !w.fresh[chunk[i].SlackUserID] {
 			w.args = append(w.args, chunk[i].SlackUserID)
 		}
 	}
-	if err := sqliteLookup(ctx, w.lookups, len(w.args)-1, w.args, scanSQLiteMapping, func(m Mapping) string { return m.SlackUserID }, w.stored); err != nil {
+	scan := func(sc scanner) (Mapping, error) { return scanSQLiteMapping(sc, chunk[0].ConnectionID) }
+	if err := sqliteLookup(ctx, w.lookups, len(w.args)-1, w.args, scan, func(m Mapping) string { return m.SlackUserID }, w.stored); err != nil {
 		return err
 	}
 	for i := range chunk {
@@ -208,8 +216,8 @@ func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, insert
 		case sameMappingValues(old, *m):
 			// Unchanged: not touched, UpdatedAt and UpdatedBy stay.
 		default:
-			w.row = appendMappingArgs(w.row[:0], m, sqliteTime)
-			w.args = pickArgs(w.args[:0], w.row, mappingUpdateArgs, m.ConnectionID, m.SlackUserID)
+			w.row = appendSQLiteMappingArgs(w.row[:0], m, conn)
+			w.args = pickArgs(w.args[:0], w.row, sqliteMappingUpdateArgs, conn, m.SlackUserID)
 			if _, err := w.update.ExecContext(ctx, w.args...); err != nil {
 				return fmt.Errorf("update %s: %w", m.SlackUserID, err)
 			}
@@ -221,8 +229,12 @@ func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, insert
 
 // GetMapping reads one mapping.
 func (s *sqliteStore) GetMapping(ctx context.Context, connectionID, slackUserID string) (Mapping, bool, error) {
-	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings
-		WHERE connection_id = ? AND slack_user_id = ?`, connectionID, slackUserID))
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: get mapping %s/%s: %w", connectionID, slackUserID, err)
+	}
+	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings
+		WHERE conn = ? AND slack_user_id = ?`, conn, slackUserID), connectionID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Mapping{}, false, nil
 	}
@@ -235,9 +247,13 @@ func (s *sqliteStore) GetMapping(ctx context.Context, connectionID, slackUserID 
 // FindBySalesforceUser reads the live mapping holding a Salesforce user,
 // through the index mappings_sf_user.
 func (s *sqliteStore) FindBySalesforceUser(ctx context.Context, connectionID, salesforceUserID string) (Mapping, bool, error) {
-	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+mappingCols+` FROM mappings INDEXED BY mappings_sf_user
-		WHERE connection_id = ? AND salesforce_user_id = ? AND state IN ('invited', 'linked')
-		ORDER BY updated_at DESC, slack_user_id LIMIT 1`, connectionID, salesforceUserID))
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("store: find mapping of Salesforce user %s in %s: %w", salesforceUserID, connectionID, err)
+	}
+	m, err := scanSQLiteMapping(s.r.QueryRowContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings INDEXED BY mappings_sf_user
+		WHERE conn = ? AND salesforce_user_id = ? AND state IN ('invited', 'linked')
+		ORDER BY updated_at DESC, slack_user_id LIMIT 1`, conn, salesforceUserID), connectionID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Mapping{}, false, nil
 	}
@@ -255,19 +271,23 @@ func (s *sqliteStore) ListMappings(ctx context.Context, connectionID string, sta
 	if err != nil {
 		return fmt.Errorf("store: list mappings: %w", err)
 	}
-	query := `SELECT ` + mappingCols + ` FROM mappings WHERE connection_id = ? AND slack_user_id > ?` + filter +
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
+	}
+	query := `SELECT ` + sqliteMappingCols + ` FROM mappings WHERE conn = ? AND slack_user_id > ?` + filter +
 		` ORDER BY slack_user_id LIMIT ?`
 	page := make([]Mapping, 0, listPageSize)
 	after := ""
 	for {
 		page = page[:0]
-		args := append([]any{connectionID, after}, fargs...)
+		args := append([]any{conn, after}, fargs...)
 		rows, err := s.r.QueryContext(ctx, query, append(args, listPageSize)...)
 		if err != nil {
 			return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
 		}
 		for rows.Next() {
-			m, err := scanSQLiteMapping(rows)
+			m, err := scanSQLiteMapping(rows, connectionID)
 			if err != nil {
 				rows.Close()
 				return fmt.Errorf("store: list mappings of %s: %w", connectionID, err)
@@ -292,9 +312,14 @@ func (s *sqliteStore) ListMappings(ctx context.Context, connectionID string, sta
 	}
 }
 
-// CountMappings counts by state from the (connection_id, state) index.
+// CountMappings counts by state over the connection's range of the
+// primary key.
 func (s *sqliteStore) CountMappings(ctx context.Context, connectionID string) (map[MappingState]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM mappings WHERE connection_id = ? GROUP BY state`, connectionID)
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: count mappings of %s: %w", connectionID, err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM mappings WHERE conn = ? GROUP BY state`, conn)
 	if err != nil {
 		return nil, fmt.Errorf("store: count mappings of %s: %w", connectionID, err)
 	}
@@ -326,15 +351,18 @@ func scanCounts(rows *sql.Rows) (map[MappingState]int, error) {
 // directory copy's indexes, each member hit probing mappings by key.
 func (s *sqliteStore) SearchMappings(ctx context.Context, connectionID, query string, limit int) ([]Mapping, error) {
 	q, n := fold(query), searchLimit(limit)
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
+	}
 	var rows *sql.Rows
-	var err error
 	if q == "" {
-		rows, err = s.r.QueryContext(ctx, `SELECT `+mappingCols+` FROM mappings WHERE connection_id = ?
-			ORDER BY slack_user_id LIMIT ?`, connectionID, n)
+		rows, err = s.r.QueryContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings WHERE conn = ?
+			ORDER BY slack_user_id LIMIT ?`, conn, n)
 	} else {
 		lo, hi := prefixRange(q)
 		idLo, idHi := prefixRange(strings.ToUpper(q))
-		rows, err = s.r.QueryContext(ctx, sqliteSearchMappingsSQL, connectionID, lo, hi, n, idLo, idHi)
+		rows, err = s.r.QueryContext(ctx, sqliteSearchMappingsSQL, conn, lo, hi, n, idLo, idHi)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
@@ -342,7 +370,7 @@ func (s *sqliteStore) SearchMappings(ctx context.Context, connectionID, query st
 	defer rows.Close()
 	out := []Mapping{}
 	for rows.Next() {
-		m, err := scanSQLiteMapping(rows)
+		m, err := scanSQLiteMapping(rows, connectionID)
 		if err != nil {
 			return nil, fmt.Errorf("store: search mappings of %s: %w", connectionID, err)
 		}
@@ -365,31 +393,31 @@ var sqliteSearchIndex = map[string]string{
 	"user_id_lc":             "members_search_id",
 }
 
-// sqliteSearchMappingsSQL takes ?1 connection, ?2 lo, ?3 hi, ?4 limit, and
+// sqliteSearchMappingsSQL takes ?1 connection number, ?2 lo, ?3 hi, ?4 limit, and
 // ?5 and ?6, the bounds of the upper-cased query (Slack ids are upper
 // case). The workspace of the member branches is the connection's (every
 // mapping of a connection has it); CROSS JOIN keeps the member index the
 // outer loop.
 var sqliteSearchMappingsSQL = func() string {
-	const ws = `(SELECT workspace FROM mappings WHERE connection_id = ?1 LIMIT 1)`
+	const ws = `(SELECT workspace FROM mappings WHERE conn = ?1 LIMIT 1)`
 	var branches []string
 	for _, c := range memberColsOfMappings {
 		branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM members x INDEXED BY `+sqliteSearchIndex[c]+
-			` CROSS JOIN mappings m ON m.connection_id = ?1 AND m.slack_user_id = x.user_id
+			` CROSS JOIN mappings m ON m.conn = ?1 AND m.slack_user_id = x.user_id
 			WHERE x.workspace = `+ws+` AND x.deleted = 0 AND x.`+c+` >= ?2 AND x.`+c+` < ?3`)
 	}
 	branches = append(branches, `SELECT m.slack_name_lc, m.slack_user_id FROM member_words w INDEXED BY member_words_search
-			CROSS JOIN mappings m ON m.connection_id = ?1 AND m.slack_user_id = w.user_id
+			CROSS JOIN mappings m ON m.conn = ?1 AND m.slack_user_id = w.user_id
 			WHERE w.workspace = `+ws+` AND w.word >= ?2 AND w.word < ?3`,
-		`SELECT slack_name_lc, slack_user_id FROM mappings WHERE connection_id = ?1 AND slack_user_id >= ?5 AND slack_user_id < ?6`)
+		`SELECT slack_name_lc, slack_user_id FROM mappings WHERE conn = ?1 AND slack_user_id >= ?5 AND slack_user_id < ?6`)
 	for _, c := range searchedMappingCols {
 		branches = append(branches, `SELECT slack_name_lc, slack_user_id FROM mappings INDEXED BY `+sqliteSearchIndex[c]+
-			` WHERE connection_id = ?1 AND `+c+` >= ?2 AND `+c+` < ?3`+searchBranchCond[c])
+			` WHERE conn = ?1 AND `+c+` >= ?2 AND `+c+` < ?3`+searchBranchCond[c])
 	}
 	return `WITH hits (slack_name_lc, slack_user_id) AS (` + strings.Join(branches, " UNION ") + `),
 	top AS (SELECT slack_name_lc, slack_user_id FROM hits ORDER BY slack_name_lc, slack_user_id LIMIT ?4)
-	SELECT ` + prefixCols("m", mappingCols) + ` FROM top JOIN mappings m
-		ON m.connection_id = ?1 AND m.slack_user_id = top.slack_user_id
+	SELECT ` + prefixCols("m", sqliteMappingCols) + ` FROM top JOIN mappings m
+		ON m.conn = ?1 AND m.slack_user_id = top.slack_user_id
 	ORDER BY top.slack_name_lc, top.slack_user_id`
 }()
 
@@ -399,6 +427,10 @@ func (s *sqliteStore) ClearMapping(ctx context.Context, key, connectionID, slack
 	at = utcMicro(at)
 	if at.IsZero() {
 		at = utcMicro(time.Now())
+	}
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -420,8 +452,8 @@ func (s *sqliteStore) ClearMapping(ctx context.Context, key, connectionID, slack
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE mappings SET state = 'cleared', invite_expires_at = NULL,
 			updated_at = ?, updated_by = ?, revision = revision + 1
-		WHERE connection_id = ? AND slack_user_id = ? AND state IN ('invited', 'linked')`,
-		at.UnixMicro(), by, connectionID, slackUserID)
+		WHERE conn = ? AND slack_user_id = ? AND state IN ('invited', 'linked')`,
+		at.UnixMicro(), by, conn, slackUserID)
 	if err != nil {
 		return false, fmt.Errorf("store: clear mapping %s/%s: %w", connectionID, slackUserID, err)
 	}
@@ -444,10 +476,14 @@ func (s *sqliteStore) ClearMapping(ctx context.Context, key, connectionID, slack
 // partial index mappings_invite_expiry.
 func (s *sqliteStore) ExpireInvitations(ctx context.Context, connectionID string, now time.Time) (int, error) {
 	now = utcMicro(now)
+	conn, err := s.connNum(ctx, connectionID)
+	if err != nil {
+		return 0, fmt.Errorf("store: expire invitations of %s: %w", connectionID, err)
+	}
 	res, err := s.w.ExecContext(ctx, `UPDATE mappings INDEXED BY mappings_invite_expiry
 		SET state = 'cleared', invite_expires_at = NULL, updated_at = ?, updated_by = ?, revision = revision + 1
-		WHERE connection_id = ? AND state = 'invited' AND invite_expires_at <= ?`,
-		now.UnixMicro(), ExpiredBy, connectionID, now.UnixMicro())
+		WHERE conn = ? AND state = 'invited' AND invite_expires_at <= ?`,
+		now.UnixMicro(), ExpiredBy, conn, now.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("store: expire invitations of %s: %w", connectionID, err)
 	}
