@@ -171,7 +171,6 @@ func argIndexes(all string, cols []string) []int {
 
 // The positions of the UPDATE columns within the INSERT arguments.
 var (
-	mappingUpdateArgs       = argIndexes(mappingInsertCols, mappingUpdateCols)
 	sqliteMappingUpdateArgs = argIndexes(sqliteMappingInsertCols, mappingUpdateCols)
 	memberUpdateArgs        = argIndexes(memberInsertCols, memberUpdateCols)
 )

@@ -282,7 +282,7 @@ func statusOf(r *JobRow) jobStatus {
 var freshStatus = jobStatus{}
 
 // jobDeltas are the changes a write makes to a job's counts, by status:
-// job_counts is kept in step by every write of job_rows, in the same
+// job_counts is kept in step by every write of a job's rows, in the same
 // transaction.
 type jobDeltas map[jobStatus]int
 

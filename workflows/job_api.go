@@ -85,10 +85,12 @@ type JobSettings struct {
 }
 
 // DefaultJobSettings are the measured defaults (BENCHMARKS.md): on one
-// SQLite file the writes queue on its single writer, so two batches at once
-// go as fast as three or four (1,000,000 rows: 47.9 s against 48.7 s for
-// three) with less memory; batches of 25,000 or 50,000 rows are faster
-// (45 s, 43 s) but take the worker past 300 MB (331, 410 MB).
+// SQLite file the application's writes queue on its single writer, so two
+// batches applied at once go as fast as three (a million rows, fourth
+// session: apply 21.9 s with two, 24.6 s with three); validation hardly
+// writes, and three batches at once keep both cores busy (four: no faster).
+// Batches of 20,000 rows were faster (29.7 s against 32.1-32.8 s for the
+// whole import) but took the worker to 310 MB, past its 300 MB target.
 var DefaultJobSettings = JobSettings{
 	BatchSize: 10000, Parallelism: 2, ValidateParallelism: 3, MaxRefusedShare: 0.10,
 	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
