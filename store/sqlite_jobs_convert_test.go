@@ -9,11 +9,10 @@ import (
 	"time"
 )
 
-// A database made before chunks (schema 5), with a job whose rows are in
-// job_rows (validated, applied) and in job_input (uploaded only), opens
-// with every row as it was, its counts unchanged, and the old tables gone.
-func TestSQLiteChunksOldJobRows(t *testing.T) {
-	ctx := context.Background()
+// oldSQLiteStore makes a database of the first version migrations, as a
+// store of that version left it, and returns its path, open.
+func oldSQLiteStore(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -23,16 +22,31 @@ func TestSQLiteChunksOldJobRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all[:version] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path, db
+}
+
+// A database made before chunks (schema 5), with a job whose rows are in
+// job_rows (validated, applied) and in job_input (uploaded only), opens
+// with every row as it was, its counts unchanged, and the old tables gone.
+func TestSQLiteChunksOldJobRows(t *testing.T) {
+	ctx := context.Background()
+	path, db := oldSQLiteStore(t, 5)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
-	for _, m := range all[:5] {
-		exec(m.sql)
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
 	}
 	exec(`INSERT INTO jobs (num, id, workspace, org_id, connection_id, file_name, created_by, slack_column, salesforce_column, row_count, created_at)
 		VALUES (7, 'J1', 'T1', '00D1', 'C1', 'f.csv', 'U1', 'slack_user_id', 'salesforce_username', 2503, 0)`)
@@ -128,25 +142,12 @@ func TestSQLiteOpensBesideAWriter(t *testing.T) {
 // mappings as they were, found by member, by Salesforce user and by search.
 func TestSQLiteNumbersOldMappings(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := loadMigrations("sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, db := oldSQLiteStore(t, 8)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
-	for _, m := range all[:8] {
-		exec(m.sql)
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
 	}
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	want := []Mapping{
