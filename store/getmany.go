@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -23,15 +22,10 @@ func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slac
 	return sqliteGetMappings(ctx, s.r, connectionID, conn, slackUserIDs)
 }
 
-// sqliteRowsQuerier is a *sql.DB or a *sql.Tx.
-type sqliteRowsQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // sqliteGetMappings is GetMappings through q (the readers, or a writer's
 // transaction that must see its own snapshot), conn being the number of
 // connectionID.
-func sqliteGetMappings(ctx context.Context, q sqliteRowsQuerier, connectionID string, conn int64, slackUserIDs []string) (map[string]Mapping, error) {
+func sqliteGetMappings(ctx context.Context, q sqliteQuerier, connectionID string, conn int64, slackUserIDs []string) (map[string]Mapping, error) {
 	out := make(map[string]Mapping, len(slackUserIDs))
 	for start := 0; start < len(slackUserIDs); start += getManyChunk {
 		chunk := slackUserIDs[start:min(start+getManyChunk, len(slackUserIDs))]

@@ -195,7 +195,7 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 
 // sqliteAppliedMigrations reads the versions recorded in
 // schema_migrations; an error when there is no such table yet.
-func sqliteAppliedMigrations(ctx context.Context, q sqliteRowsQuerier) (map[int]bool, error) {
+func sqliteAppliedMigrations(ctx context.Context, q sqliteQuerier) (map[int]bool, error) {
 	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, err

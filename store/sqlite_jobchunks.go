@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// sqliteChunkRuns reads, in tx (a reader's or the writer's), the stored
+// sqliteLoadChunks reads, in tx (a reader's or the writer's), the stored
 // chunks of job with the given numbers (sorted, each once), one statement
 // per run of consecutive numbers. Chunks not stored yet are absent.
 func sqliteLoadChunks(ctx context.Context, tx *sql.Tx, job *jobRef, nos []int) (map[int]*jobChunk, error) {
@@ -159,7 +159,7 @@ func (s *sqliteStore) AppendJobRows(ctx context.Context, jobID string, rows []Jo
 		r := &rows[i]
 		rows[i] = JobRow{Seq: r.Seq, Line: r.Line, SlackKey: r.SlackKey, SalesforceKey: r.SalesforceKey}
 	}
-	err = s.writeJobChunks(ctx, jobID, chunkNumbers(rows, nil), func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
+	err = s.writeJobChunks(ctx, jobID, chunkNumbers(rows, nil), func(_ *sql.Tx, _ *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
 		added := 0
 		for start := 0; start < len(rows); {
 			no := chunkOf(rows[start].Seq)
@@ -184,10 +184,11 @@ func (s *sqliteStore) AppendJobRows(ctx context.Context, jobID string, rows []Jo
 }
 
 // writeJobChunks runs change on the chunks numbered nos (read in the
-// writer's transaction; change may add chunks to the map), then writes back
+// writer's transaction, which change may read through; it may add chunks
+// to the map), then writes back
 // the chunks it changed and its deltas to the counts, and commits.
 func (s *sqliteStore) writeJobChunks(ctx context.Context, jobID string, nos []int,
-	change func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error)) error {
+	change func(tx *sql.Tx, job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error)) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -205,12 +206,12 @@ func (s *sqliteStore) writeJobChunks(ctx context.Context, jobID string, nos []in
 
 // sqliteChangeChunks is writeJobChunks' work inside tx.
 func sqliteChangeChunks(ctx context.Context, tx *sql.Tx, job *jobRef, nos []int,
-	change func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error)) error {
+	change func(tx *sql.Tx, job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error)) error {
 	chunks, err := sqliteLoadChunks(ctx, tx, job, nos)
 	if err != nil {
 		return err
 	}
-	deltas, err := change(job, chunks)
+	deltas, err := change(tx, job, chunks)
 	if err != nil {
 		return err
 	}
@@ -327,20 +328,23 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
 	// The mappings are made ready before the writer's transaction: a job's
-	// connection never changes.
-	known, err := sqliteJob(ctx, s.r, jobID)
-	if err != nil {
-		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+	// connection never changes. Validation's writes carry none.
+	write := newSQLiteMappingWrite(nil, nil)
+	if len(mappings) > 0 {
+		known, err := sqliteJob(ctx, s.r, jobID)
+		if err != nil {
+			return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+		}
+		ms, err := prepareJobMappings(mappings, known.connectionID, now)
+		if err != nil {
+			return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+		}
+		nums, err := s.connNums(ctx, ms)
+		if err != nil {
+			return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+		}
+		write = newSQLiteMappingWrite(ms, nums)
 	}
-	ms, err := prepareJobMappings(mappings, known.connectionID, now)
-	if err != nil {
-		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
-	}
-	nums, err := s.connNums(ctx, ms)
-	if err != nil {
-		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
-	}
-	write := newSQLiteMappingWrite(ms, nums)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
@@ -363,7 +367,7 @@ func (s *sqliteStore) updateJobRows(ctx context.Context, key, jobID string, rows
 	if err != nil {
 		return res, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
 	}
-	err = sqliteChangeChunks(ctx, tx, job, chunkNumbers(rows, planned), func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
+	err = sqliteChangeChunks(ctx, tx, job, chunkNumbers(rows, planned), func(_ *sql.Tx, _ *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
 		deltas := jobDeltas{}
 		if err := rewriteJobRows(chunks, rows, deltas); err != nil {
 			return nil, err
@@ -495,16 +499,7 @@ func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID stri
 	if err != nil {
 		return 0, 0, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer tx.Rollback()
-	job, err := sqliteJob(ctx, tx, jobID)
-	if err != nil {
-		return 0, 0, err
-	}
-	err = sqliteChangeChunks(ctx, tx, job, nos, func(job *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
+	err = s.writeJobChunks(ctx, jobID, nos, func(tx *sql.Tx, _ *jobRef, chunks map[int]*jobChunk) (jobDeltas, error) {
 		type invitedRow struct {
 			r *JobRow
 			c *jobChunk
@@ -555,5 +550,5 @@ func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID stri
 	if err != nil {
 		return 0, 0, err
 	}
-	return linked, expired, tx.Commit()
+	return linked, expired, nil
 }

@@ -23,6 +23,7 @@ const sqliteJobChunk = 200
 // sqliteQuerier is a *sql.DB or a *sql.Tx.
 type sqliteQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // sqliteJob reads what the job methods need of a job; ErrNoJob when there

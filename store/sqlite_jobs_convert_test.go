@@ -10,10 +10,11 @@ import (
 )
 
 // oldSQLiteStore makes a database of the first version migrations, as a
-// store of that version left it, and returns its path, open.
-func oldSQLiteStore(t *testing.T, version int) (string, *sql.DB) {
+// store of that version left it, and returns its path, a function that
+// runs a statement in it, and one that closes it.
+func oldSQLiteStore(t *testing.T, version int) (path string, exec func(q string, args ...any), done func()) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path = filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +34,19 @@ func oldSQLiteStore(t *testing.T, version int) (string, *sql.DB) {
 			t.Fatal(err)
 		}
 	}
-	return path, db
+	exec = func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	done = func() {
+		t.Helper()
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path, exec, done
 }
 
 // A database made before chunks (schema 5), with a job whose rows are in
@@ -41,13 +54,7 @@ func oldSQLiteStore(t *testing.T, version int) (string, *sql.DB) {
 // with every row as it was, its counts unchanged, and the old tables gone.
 func TestSQLiteChunksOldJobRows(t *testing.T) {
 	ctx := context.Background()
-	path, db := oldSQLiteStore(t, 5)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
+	path, exec, done := oldSQLiteStore(t, 5)
 	exec(`INSERT INTO jobs (num, id, workspace, org_id, connection_id, file_name, created_by, slack_column, salesforce_column, row_count, created_at)
 		VALUES (7, 'J1', 'T1', '00D1', 'C1', 'f.csv', 'U1', 'slack_user_id', 'salesforce_username', 2503, 0)`)
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -76,9 +83,7 @@ func TestSQLiteChunksOldJobRows(t *testing.T) {
 		want[seq] = r
 	}
 	exec(`INSERT INTO job_counts VALUES (7, '', '', 0, '', 1003)`)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	done()
 
 	st, err := openSQLite(ctx, path)
 	if err != nil {
@@ -142,13 +147,7 @@ func TestSQLiteOpensBesideAWriter(t *testing.T) {
 // mappings as they were, found by member, by Salesforce user and by search.
 func TestSQLiteNumbersOldMappings(t *testing.T) {
 	ctx := context.Background()
-	path, db := oldSQLiteStore(t, 8)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
+	path, exec, done := oldSQLiteStore(t, 8)
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	want := []Mapping{
 		{ConnectionID: "T1-00DA-1", SlackUserID: "U1", Workspace: "T1", OrgID: "00DA", SlackEmail: "Ana@T1.example", SlackName: "Ana",
@@ -162,9 +161,7 @@ func TestSQLiteNumbersOldMappings(t *testing.T) {
 		exec(`INSERT INTO mappings (`+mappingInsertCols+`) VALUES `+valuesList(1, mappingInsertWidth),
 			appendMappingArgs(nil, &m, sqliteTime)...)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	done()
 
 	st, err := openSQLite(ctx, path)
 	if err != nil {

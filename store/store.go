@@ -222,7 +222,7 @@ type Store interface {
 	// store). An error from fn stops it and is returned as is.
 	StreamJobRows(ctx context.Context, jobID string, fn func(JobRow) error) error
 	// SettleJobInvitations follows the job's rows whose Outcome is
-	// invited, with one set-based statement per kind: a row whose member's
+	// invited, reading their members' mappings in bulk: a row whose member's
 	// mapping (in the job's connection) is now linked to the row's
 	// Salesforce user becomes linked; a row whose invitation no longer
 	// stands (the mapping is no longer invited to that Salesforce user, or
