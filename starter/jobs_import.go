@@ -124,7 +124,9 @@ func checkFile(path string) (mappingcsv.Summary, error) {
 
 // upload streams the file's rows into the store, where any worker reads
 // them. Malformed rows and rows repeating a key are refused here with their
-// reason; every other row waits for validation.
+// reason; every other row waits for validation. Reading the file and
+// writing the store overlap: a goroutine writes each chunk while the next
+// is read (on a million rows, the two take about as long).
 func (a *app) upload(ctx context.Context, st store.Store, job store.Job, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -137,28 +139,56 @@ func (a *app) upload(ctx context.Context, st store.Store, job store.Job, path st
 	}
 	bar := a.bar(job.Rows, "uploading")
 	defer func() { _ = bar.Finish() }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan uploadedChunk, 1)
+	written := make(chan error, 1)
+	go func() {
+		err := writeUploadedChunks(ctx, st, job.ID, chunks, bar)
+		if err != nil {
+			cancel() // the reader stops at its next chunk
+		}
+		written <- err
+	}()
+	rerr := readUploadChunks(ctx, r, job.Rows, chunks)
+	close(chunks)
+	if rerr != nil {
+		cancel()
+	}
+	werr := <-written
+	switch {
+	case werr != nil && !errors.Is(werr, context.Canceled):
+		return werr // the store's failure, which stopped the reader
+	case rerr != nil:
+		return fmt.Errorf("%s: %w", filepath.Base(path), rerr)
+	}
+	return werr
+}
+
+// uploadedChunk is one store write of the upload: its rows, and those of
+// them refused at once.
+type uploadedChunk struct {
+	no      int
+	rows    []store.JobRow
+	refused []store.JobRow
+}
+
+// readUploadChunks reads the file's rows into chunks of uploadChunk rows,
+// refusing malformed rows and duplicates; it stops early when ctx ends
+// (the writer failed).
+func readUploadChunks(ctx context.Context, r *mappingcsv.Reader, rows int, out chan<- uploadedChunk) error {
 	// Keys seen, case-insensitively, with their line: a later row with the
-	// same member or user is a duplicate.
-	slackSeen, sfSeen := map[string]int{}, map[string]int{}
-	batch := make([]store.JobRow, 0, uploadChunk)
-	var refused []store.JobRow
-	chunk := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	// same member or user is a duplicate. Sized for the file: growing two
+	// maps of a million keys took longer than reading the file.
+	slackSeen, sfSeen := make(map[string]int, rows), make(map[string]int, rows)
+	c := uploadedChunk{rows: make([]store.JobRow, 0, uploadChunk)}
+	send := func() error {
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if err := st.AppendJobRows(ctx, job.ID, batch); err != nil {
-			return err
-		}
-		// The rows refused here end at once, with their reason.
-		if len(refused) > 0 {
-			if _, err := st.UpdateJobRows(ctx, fmt.Sprintf("upload/%s/%d", job.ID, chunk), job.ID, refused, nil); err != nil {
-				return err
-			}
-		}
-		_ = bar.Add(len(batch))
-		batch, refused = batch[:0], refused[:0]
-		chunk++
+		c = uploadedChunk{no: c.no + 1, rows: make([]store.JobRow, 0, uploadChunk)}
 		return nil
 	}
 	for seq := 0; ; seq++ {
@@ -167,7 +197,7 @@ func (a *app) upload(ctx context.Context, st store.Store, job store.Job, path st
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(path), err)
+			return err
 		}
 		row := store.JobRow{Seq: seq, Line: rec.Line, SlackKey: rec.Slack, SalesforceKey: rec.Salesforce}
 		var why string
@@ -187,18 +217,49 @@ func (a *app) upload(ctx context.Context, st store.Store, job store.Job, path st
 				slackSeen[sk], sfSeen[fk] = rec.Line, rec.Line
 			}
 		}
-		batch = append(batch, row)
+		c.rows = append(c.rows, row)
 		if why != "" {
 			row.Plan, row.Outcome, row.Reason = store.OutcomeRefused, store.OutcomeRefused, why
-			refused = append(refused, row)
+			c.refused = append(c.refused, row)
 		}
-		if len(batch) == uploadChunk {
-			if err := flush(); err != nil {
+		if len(c.rows) == uploadChunk {
+			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	if len(c.rows) == 0 {
+		return nil
+	}
+	return send()
+}
+
+// writeUploadedChunks appends each chunk's rows to the job in the store, in
+// order, and ends the rows refused at upload with their reason. After an
+// error it drains in, so that the reader never blocks.
+func writeUploadedChunks(ctx context.Context, st store.Store, jobID string, in <-chan uploadedChunk, bar *progressbar.ProgressBar) error {
+	var failed error
+	for c := range in {
+		if failed != nil {
+			continue
+		}
+		failed = writeUploadedChunk(ctx, st, jobID, c)
+		if failed == nil {
+			_ = bar.Add(len(c.rows))
+		}
+	}
+	return failed
+}
+
+func writeUploadedChunk(ctx context.Context, st store.Store, jobID string, c uploadedChunk) error {
+	if err := st.AppendJobRows(ctx, jobID, c.rows); err != nil {
+		return err
+	}
+	if len(c.refused) == 0 {
+		return nil
+	}
+	_, err := st.UpdateJobRows(ctx, fmt.Sprintf("upload/%s/%d", jobID, c.no), jobID, c.refused, nil)
+	return err
 }
 
 // bar is a progress bar on stderr (stdout stays the result).
