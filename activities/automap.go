@@ -193,6 +193,12 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 	// Emails and usernames compare case-insensitively; Federation IDs as
 	// they are; user ids by their case-sensitive 15-character form.
 	fold := field != string(model.MatchFederationIdentifier) && field != "Id"
+	// Only the fields a match reads: a bulk job asks for a million users,
+	// and every field more is encoded by Salesforce and decoded here.
+	fields := "Id, Username, Email, IsActive"
+	if field == string(model.MatchFederationIdentifier) {
+		fields += ", FederationIdentifier"
+	}
 	out := make(map[string][]salesforce.User, len(keys))
 	for start := 0; start < len(keys); start += soqlInChunk {
 		chunk := keys[start:min(start+soqlInChunk, len(keys))]
@@ -200,7 +206,7 @@ func (a *Activities) salesforceUsersByKey(ctx context.Context, in MapBatchInput,
 		for i, k := range chunk {
 			quoted[i] = salesforce.Quote(k)
 		}
-		soql := "SELECT Id, Username, Email, FederationIdentifier, Name, IsActive FROM User WHERE " + field + " IN (" + strings.Join(quoted, ", ") + ")"
+		soql := "SELECT " + fields + " FROM User WHERE " + field + " IN (" + strings.Join(quoted, ", ") + ")"
 		err := salesforce.QueryEach(ctx, org, soql, 2000, func(users []salesforce.User) error {
 			for _, u := range users {
 				k := matchValue(u, field)

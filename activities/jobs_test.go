@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/slackapi"
 	"github.com/sfconnect/sfconnect/store"
@@ -186,6 +187,37 @@ func TestValidationKeepsTheMembersSlackToldOf(t *testing.T) {
 		found, err := f.acts.Store.SearchMappings(ctx, f.job.ConnectionID, name, 10)
 		if err != nil || len(found) == 0 || found[0].SlackUserID != r.SlackKey {
 			t.Errorf("search %q: %+v, %v", name, found, err)
+		}
+	}
+}
+
+// TestMapBatchMatchesByFederationIdentifier: automatic mapping by SAML
+// NameID asks Salesforce for FederationIdentifier (the only match that
+// reads it) and links each generated member to its user.
+func TestMapBatchMatchesByFederationIdentifier(t *testing.T) {
+	f := newJobFixture(t)
+	v, err := f.env.ExecuteActivity(f.acts.MapBatch, activities.MapBatchInput{
+		ConnectionID: f.job.ConnectionID, Workspace: f.job.Workspace, OrgID: f.job.OrgID, OrgURL: f.job.OrgURL,
+		MappingField: model.MappingSAMLNameID, MatchingField: string(model.MatchFederationIdentifier), Members: 1000, Key: "k1",
+	})
+	var res activities.MapBatchResult
+	if err == nil {
+		err = v.Get(&res)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range f.rows(t) {
+		ids = append(ids, r.SlackKey)
+	}
+	got, err := f.acts.Store.GetMappings(context.Background(), f.job.ConnectionID, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.rows(t) {
+		if m := got[r.SlackKey]; m.State != store.StateLinked || m.SalesforceUsername != r.SalesforceKey {
+			t.Errorf("member %s: mapping %+v, want linked to %s (MapBatch: %+v)", r.SlackKey, m, r.SalesforceKey, res)
 		}
 	}
 }
