@@ -30,10 +30,20 @@ func sqliteLookupMappings(n int) string {
 }
 
 // sqliteInsertMappings inserts those of n mappings that are new, and
-// returns their users.
-func sqliteInsertMappings(n int) string {
-	return "INSERT OR ROLLBACK INTO mappings (" + sqliteMappingInsertCols + ") VALUES " + valuesList(n, sqliteMappingInsertWidth) +
-		" ON CONFLICT (conn, slack_user_id) DO NOTHING RETURNING slack_user_id"
+// returns their users; the arguments are compacted by sharedArgs, the
+// shared columns bound once (sqlite_shared_args.go).
+func sqliteInsertMappings(n int, shared sharedColumns) string {
+	// "WHERE true": an INSERT … SELECT's ON CONFLICT needs it, to be told
+	// from a join's ON.
+	return "INSERT OR ROLLBACK INTO mappings (" + sqliteMappingInsertCols + ") " +
+		sharedSelect(n, sqliteMappingInsertWidth, shared) +
+		" WHERE true ON CONFLICT (conn, slack_user_id) DO NOTHING RETURNING slack_user_id"
+}
+
+// sqliteInsertShape tells one insert statement of a write from another.
+type sqliteInsertShape struct {
+	rows   int
+	shared sharedColumns
 }
 
 // sqliteUpdateMapping rewrites one changed mapping; its arguments are
@@ -99,10 +109,11 @@ type sqliteMappingWrite struct {
 }
 
 // sqliteMappingChunk is rows[from:to] of a write, of connection number
-// conn, and their insert arguments.
+// conn, and their insert arguments, compacted by sharedArgs.
 type sqliteMappingChunk struct {
 	from, to int
 	conn     int64
+	shared   sharedColumns
 	args     []any
 }
 
@@ -110,17 +121,19 @@ type sqliteMappingChunk struct {
 // of their connections.
 func newSQLiteMappingWrite(rows []Mapping, nums map[string]int64) *sqliteMappingWrite {
 	w := &sqliteMappingWrite{rows: rows}
-	args := make([]any, 0, len(rows)*sqliteMappingInsertWidth)
+	args := make([]any, 0, min(len(rows), sqliteChunk)*sqliteMappingInsertWidth)
 	for start := 0; start < len(rows); {
 		end := start + 1
 		for end < len(rows) && end-start < sqliteChunk && rows[end].ConnectionID == rows[start].ConnectionID {
 			end++
 		}
-		from, conn := len(args), nums[rows[start].ConnectionID]
+		conn := nums[rows[start].ConnectionID]
+		args = args[:0]
 		for i := start; i < end; i++ {
 			args = appendSQLiteMappingArgs(args, &rows[i], conn)
 		}
-		w.chunks = append(w.chunks, sqliteMappingChunk{start, end, conn, args[from:len(args):len(args)]})
+		shared, compact := sharedArgs(args, sqliteMappingInsertWidth)
+		w.chunks = append(w.chunks, sqliteMappingChunk{start, end, conn, shared, compact})
 		start = end
 	}
 	return w
@@ -131,7 +144,8 @@ func newSQLiteMappingWrite(rows []Mapping, nums map[string]int64) *sqliteMapping
 func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyResult, err error) {
 	w := &sqliteMappingWriter{
 		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
-		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
+		tx:      tx,
+		inserts: map[sqliteInsertShape]*sql.Stmt{},
 		stored:  make(map[string]Mapping, sqliteChunk),
 		fresh:   make(map[string]bool, sqliteChunk),
 	}
@@ -140,7 +154,7 @@ func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyR
 		return res, fmt.Errorf("prepare: %w", err)
 	}
 	for _, c := range mw.chunks {
-		if err := w.write(ctx, mw.rows[c.from:c.to], c.conn, c.args, &res); err != nil {
+		if err := w.write(ctx, mw.rows[c.from:c.to], c, &res); err != nil {
 			return ApplyResult{}, fmt.Errorf("rows of %s from %s: %w", mw.rows[c.from].ConnectionID, mw.rows[c.from].SlackUserID, err)
 		}
 	}
@@ -150,8 +164,10 @@ func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyR
 
 // sqliteMappingWriter holds one write's statements and buffers.
 type sqliteMappingWriter struct {
-	lookups, inserts *sqliteBatch
-	update           *sql.Stmt
+	tx      *sql.Tx
+	lookups *sqliteBatch
+	inserts map[sqliteInsertShape]*sql.Stmt
+	update  *sql.Stmt
 	stored           map[string]Mapping
 	fresh            map[string]bool
 	args, row        []any
@@ -159,20 +175,27 @@ type sqliteMappingWriter struct {
 
 func (w *sqliteMappingWriter) close() {
 	w.lookups.close()
-	w.inserts.close()
+	for _, st := range w.inserts {
+		st.Close()
+	}
 	if w.update != nil {
 		w.update.Close()
 	}
 }
 
-// write writes one chunk of rows of connection number conn, insertArgs
-// being their insert arguments.
-func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, conn int64, insertArgs []any, res *ApplyResult) error {
-	st, err := w.inserts.stmt(ctx, len(chunk))
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
+// write writes the rows of one chunk c of a write.
+func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, c sqliteMappingChunk, res *ApplyResult) error {
+	conn := c.conn
+	shape := sqliteInsertShape{len(chunk), c.shared}
+	st, ok := w.inserts[shape]
+	if !ok {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, sqliteInsertMappings(shape.rows, shape.shared)); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		w.inserts[shape] = st
 	}
-	inserted, err := st.QueryContext(ctx, insertArgs...)
+	inserted, err := st.QueryContext(ctx, c.args...)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
