@@ -91,7 +91,9 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	if err != nil {
 		return res, err
 	}
-	var todo []store.JobRow
+	// The rows to do, filtered in place; every slice of the batch is sized
+	// once (growing slices of 10,000 rows cost more than planning them).
+	todo := rows[:0]
 	for _, r := range rows {
 		if r.Outcome != store.OutcomeNone { // refused at upload or validation, or done by an earlier attempt
 			res.Skipped++
@@ -99,7 +101,7 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 		}
 		todo = append(todo, r)
 	}
-	res.Rows = len(rows)
+	res.Rows = len(todo) + res.Skipped
 	if len(todo) == 0 {
 		return res, nil
 	}
@@ -107,7 +109,7 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	// what it found with the plan. Applying resolves again only the rows
 	// validation did not plan, or all of them when the validation is too
 	// old to trust.
-	var resolve []*store.JobRow
+	resolve := make([]*store.JobRow, 0, len(todo))
 	for i := range todo {
 		r := &todo[i]
 		if !apply || !in.TrustValidation || r.Plan == store.OutcomeNone {
@@ -118,7 +120,7 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	if err := a.resolve(ctx, in.Job, resolve); err != nil {
 		return res, err
 	}
-	var slackIDs, sfIDs []string
+	slackIDs, sfIDs := make([]string, 0, len(todo)), make([]string, 0, len(todo))
 	for _, r := range todo {
 		if r.Reason == "" {
 			slackIDs = append(slackIDs, r.SlackUserID)
@@ -133,9 +135,16 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 	if err != nil {
 		return res, err
 	}
+	// Validation writes every row; applying, only the rows whose outcome
+	// is not their plan (few), and a mapping per invitation.
 	var mappings []store.Mapping
 	var writes []store.JobRow
-	now := time.Now().UTC()
+	if apply {
+		mappings = make([]store.Mapping, 0, len(todo))
+	} else {
+		writes = make([]store.JobRow, 0, len(todo))
+	}
+	now, by := time.Now().UTC(), "job "+in.Job.ID
 	for i := range todo {
 		r := &todo[i]
 		planned := *r
@@ -158,7 +167,7 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 					SlackUserID: r.SlackUserID, SlackEmail: r.SlackEmail, SlackName: r.SlackName,
 					SalesforceUserID: r.SalesforceUserID, SalesforceUsername: r.SalesforceUsername, SalesforceEmail: r.SalesforceEmail,
 					State: store.StateInvited, Source: store.SourceCSV, InviteExpiresAt: in.InviteExpiresAt.UTC(),
-					UpdatedAt: now, UpdatedBy: "job " + in.Job.ID,
+					UpdatedAt: now, UpdatedBy: by,
 				})
 			}
 		}
