@@ -3,12 +3,12 @@ package salesforce
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"go.uber.org/zap"
 	"golang.org/x/oauth2"
 
@@ -122,7 +122,7 @@ func (c *Client) decode(op string, resp *http.Response, out any) error {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return c.responseError(op, resp, body)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	if err := gojson.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("salesforce %s on %s: reading the answer: %w", op, c.domain.Host, err)
 	}
 	return nil
