@@ -19,13 +19,13 @@ func (s *sqliteStore) GetMappings(ctx context.Context, connectionID string, slac
 	if err != nil {
 		return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
 	}
-	return sqliteGetMappings(ctx, s.r, connectionID, conn, slackUserIDs)
+	return sqliteGetMappings(ctx, s.sqliteInList, connectionID, conn, slackUserIDs)
 }
 
-// sqliteGetMappings is GetMappings through q (the readers, or a writer's
+// sqliteGetMappings is GetMappings through inList (the readers, or a writer's
 // transaction that must see its own snapshot), conn being the number of
 // connectionID.
-func sqliteGetMappings(ctx context.Context, q sqliteQuerier, connectionID string, conn int64, slackUserIDs []string) (map[string]Mapping, error) {
+func sqliteGetMappings(ctx context.Context, inList sqliteInLister, connectionID string, conn int64, slackUserIDs []string) (map[string]Mapping, error) {
 	out := make(map[string]Mapping, len(slackUserIDs))
 	for start := 0; start < len(slackUserIDs); start += getManyChunk {
 		chunk := slackUserIDs[start:min(start+getManyChunk, len(slackUserIDs))]
@@ -34,7 +34,7 @@ func sqliteGetMappings(ctx context.Context, q sqliteQuerier, connectionID string
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings
+		rows, err := inList(ctx, len(chunk), `SELECT `+sqliteMappingCols+` FROM mappings
 			WHERE conn = ? AND slack_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: get mappings of %s: %w", connectionID, err)
@@ -101,7 +101,7 @@ func (s *sqliteStore) GetLiveMappingsBySalesforceUsers(ctx context.Context, conn
 	for start := 0; start < len(salesforceUserIDs); start += getManyChunk {
 		chunk := salesforceUserIDs[start:min(start+getManyChunk, len(salesforceUserIDs))]
 		args := append([]any{conn}, toAny(chunk)...)
-		rows, err := s.r.QueryContext(ctx, `SELECT `+sqliteMappingCols+` FROM mappings INDEXED BY mappings_sf_user
+		rows, err := s.sqliteInList(ctx, len(chunk), `SELECT `+sqliteMappingCols+` FROM mappings INDEXED BY mappings_sf_user
 			WHERE conn = ? AND salesforce_user_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND state IN ('invited', 'linked')
 			ORDER BY updated_at`, args...)
 		if err != nil {

@@ -48,7 +48,7 @@ func (s *sqliteStore) lookupMembers(ctx context.Context, table, match, workspace
 	var texts [5]string
 	for start := 0; start < len(keys); start += getManyChunk {
 		chunk := keys[start:min(start+getManyChunk, len(keys))]
-		rows, err := s.r.QueryContext(ctx, "SELECT "+sqlitePackedMember+" FROM "+table+" WHERE workspace = ? AND "+match+" IN (?"+
+		rows, err := s.sqliteInList(ctx, len(chunk), "SELECT "+sqlitePackedMember+" FROM "+table+" WHERE workspace = ? AND "+match+" IN (?"+
 			strings.Repeat(", ?", len(chunk)-1)+")", append([]any{workspace}, toAny(chunk)...)...)
 		if err != nil {
 			return err

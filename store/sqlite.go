@@ -58,6 +58,8 @@ type sqliteStore struct {
 	conns sync.Map
 	// checkpoints copies the WAL into the database beside the writer.
 	checkpoints *sqliteCheckpointer
+	// stmts are the readers' prepared bulk lookups (sqlite_stmts.go).
+	stmts *sqliteStmtCache
 }
 
 // openSQLite opens (creating it if need be) the SQLite store at path.
@@ -86,7 +88,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &sqliteStore{w: w, r: r}
+	s := &sqliteStore{w: w, r: r, stmts: &sqliteStmtCache{db: r}}
 	if err := s.setWAL(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
@@ -108,7 +110,7 @@ func (s *sqliteStore) Close() error {
 	if s.checkpoints != nil {
 		err = s.checkpoints.close()
 	}
-	return errors.Join(err, s.r.Close(), s.w.Close())
+	return errors.Join(err, s.stmts.close(), s.r.Close(), s.w.Close())
 }
 
 // setWAL puts the database in WAL mode (persistent, in the file), so that

@@ -518,7 +518,7 @@ func (s *sqliteStore) settleChunks(ctx context.Context, jobID, connectionID stri
 		for i, x := range invited {
 			ids[i] = x.r.SlackUserID
 		}
-		current, err := sqliteGetMappings(ctx, tx, connectionID, conn, ids)
+		current, err := sqliteGetMappings(ctx, txInList(tx), connectionID, conn, ids)
 		if err != nil {
 			return nil, err
 		}
