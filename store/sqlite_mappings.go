@@ -164,13 +164,13 @@ func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyR
 
 // sqliteMappingWriter holds one write's statements and buffers.
 type sqliteMappingWriter struct {
-	tx      *sql.Tx
-	lookups *sqliteBatch
-	inserts map[sqliteInsertShape]*sql.Stmt
-	update  *sql.Stmt
-	stored           map[string]Mapping
-	fresh            map[string]bool
-	args, row        []any
+	tx        *sql.Tx
+	lookups   *sqliteBatch
+	inserts   map[sqliteInsertShape]*sql.Stmt
+	update    *sql.Stmt
+	stored    map[string]Mapping
+	fresh     map[string]bool
+	args, row []any
 }
 
 func (w *sqliteMappingWriter) close() {
