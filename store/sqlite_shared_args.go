@@ -8,8 +8,9 @@ import (
 // A chunk of mappings often repeats most of its values: a CSV job's batch
 // or an automatic mapping's has one connection, workspace, org, state,
 // source, expiry, time and author. Such a chunk's INSERT binds each of those
-// values once, as a numbered parameter (?1…) that every row of the VALUES
-// list names, and only the values that differ once per row. Binding is what
+// values once, as a numbered parameter (?1…) of a SELECT list that gives it
+// to every row, and only the values that differ once per row, in a VALUES
+// list (sharedSelect). Binding is what
 // the one writer spends much of its time on with this driver (a C copy of
 // each text, and a mutex taken per parameter): a million new mappings bind
 // 11 values a row instead of 20.
@@ -20,7 +21,9 @@ type sharedColumns uint32
 
 // sharedArgs compacts a chunk's insert arguments, rows of width values
 // each: the columns whose value is the same in every row come first, once,
-// then each row's other values. It reports which columns it shared.
+// then each row's other values. It reports which columns it shared. The
+// values are compared with ==: they are the driver's int64, string and nil
+// (a []byte would panic).
 func sharedArgs(args []any, width int) (sharedColumns, []any) {
 	n := len(args) / width
 	var shared sharedColumns
