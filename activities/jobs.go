@@ -101,7 +101,7 @@ func (a *Activities) jobBatch(ctx context.Context, in JobBatchInput, apply bool)
 		}
 		todo = append(todo, r)
 	}
-	res.Rows = len(todo) + res.Skipped
+	res.Rows = len(rows)
 	if len(todo) == 0 {
 		return res, nil
 	}

@@ -278,20 +278,20 @@ func scanSQLiteMember(sc scanner) (Member, error) {
 	return m, err
 }
 
-// sqliteBatch prepares a multi-row statement once per row count within one
-// transaction: every full chunk reuses one statement, the last partial chunk
-// gets its own.
-type sqliteBatch struct {
+// sqliteBatch prepares a multi-row statement once per shape (a row count,
+// or what else tells its text, K) within one transaction: every full chunk
+// reuses one statement, the last partial chunk gets its own.
+type sqliteBatch[K comparable] struct {
 	tx    *sql.Tx
-	build func(n int) string
-	stmts map[int]*sql.Stmt
+	build func(shape K) string
+	stmts map[K]*sql.Stmt
 }
 
-func newSQLiteBatch(tx *sql.Tx, build func(n int) string) *sqliteBatch {
-	return &sqliteBatch{tx: tx, build: build, stmts: map[int]*sql.Stmt{}}
+func newSQLiteBatch[K comparable](tx *sql.Tx, build func(shape K) string) *sqliteBatch[K] {
+	return &sqliteBatch[K]{tx: tx, build: build, stmts: map[K]*sql.Stmt{}}
 }
 
-func (b *sqliteBatch) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+func (b *sqliteBatch[K]) stmt(ctx context.Context, n K) (*sql.Stmt, error) {
 	if st, ok := b.stmts[n]; ok {
 		return st, nil
 	}
@@ -306,7 +306,7 @@ func (b *sqliteBatch) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 // sqliteLookup runs lookups' statement for n keys with args and puts each
 // row it finds into into, by key: the stored rows a writer compares its
 // chunk with.
-func sqliteLookup[T any](ctx context.Context, lookups *sqliteBatch, n int, args []any,
+func sqliteLookup[T any](ctx context.Context, lookups *sqliteBatch[int], n int, args []any,
 	scan func(scanner) (T, error), key func(T) string, into map[string]T) error {
 	st, err := lookups.stmt(ctx, n)
 	if err != nil {
@@ -330,7 +330,7 @@ func sqliteLookup[T any](ctx context.Context, lookups *sqliteBatch, n int, args 
 	return nil
 }
 
-func (b *sqliteBatch) close() {
+func (b *sqliteBatch[K]) close() {
 	for _, st := range b.stmts {
 		st.Close()
 	}

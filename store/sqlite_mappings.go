@@ -29,14 +29,14 @@ func sqliteLookupMappings(n int) string {
 		strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
-// sqliteInsertMappings inserts those of n mappings that are new, and
-// returns their users; the arguments are compacted by sharedArgs, the
+// sqliteInsertMappings inserts those of a chunk of mappings that are new,
+// and returns their users; the arguments are compacted by sharedArgs, the
 // shared columns bound once (sqlite_shared_args.go).
-func sqliteInsertMappings(n int, shared sharedColumns) string {
+func sqliteInsertMappings(shape sqliteInsertShape) string {
 	// "WHERE true": an INSERT … SELECT's ON CONFLICT needs it, to be told
 	// from a join's ON.
 	return "INSERT OR ROLLBACK INTO mappings (" + sqliteMappingInsertCols + ") " +
-		sharedSelect(n, sqliteMappingInsertWidth, shared) +
+		sharedSelect(shape.rows, sqliteMappingInsertWidth, shape.shared) +
 		" WHERE true ON CONFLICT (conn, slack_user_id) DO NOTHING RETURNING slack_user_id"
 }
 
@@ -144,8 +144,7 @@ func newSQLiteMappingWrite(rows []Mapping, nums map[string]int64) *sqliteMapping
 func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyResult, err error) {
 	w := &sqliteMappingWriter{
 		lookups: newSQLiteBatch(tx, sqliteLookupMappings),
-		tx:      tx,
-		inserts: map[sqliteInsertShape]*sql.Stmt{},
+		inserts: newSQLiteBatch(tx, sqliteInsertMappings),
 		stored:  make(map[string]Mapping, sqliteChunk),
 		fresh:   make(map[string]bool, sqliteChunk),
 	}
@@ -164,9 +163,8 @@ func (mw *sqliteMappingWrite) write(ctx context.Context, tx *sql.Tx) (res ApplyR
 
 // sqliteMappingWriter holds one write's statements and buffers.
 type sqliteMappingWriter struct {
-	tx        *sql.Tx
-	lookups   *sqliteBatch
-	inserts   map[sqliteInsertShape]*sql.Stmt
+	lookups   *sqliteBatch[int]
+	inserts   *sqliteBatch[sqliteInsertShape]
 	update    *sql.Stmt
 	stored    map[string]Mapping
 	fresh     map[string]bool
@@ -175,9 +173,7 @@ type sqliteMappingWriter struct {
 
 func (w *sqliteMappingWriter) close() {
 	w.lookups.close()
-	for _, st := range w.inserts {
-		st.Close()
-	}
+	w.inserts.close()
 	if w.update != nil {
 		w.update.Close()
 	}
@@ -186,14 +182,9 @@ func (w *sqliteMappingWriter) close() {
 // write writes the rows of one chunk c of a write.
 func (w *sqliteMappingWriter) write(ctx context.Context, chunk []Mapping, c sqliteMappingChunk, res *ApplyResult) error {
 	conn := c.conn
-	shape := sqliteInsertShape{len(chunk), c.shared}
-	st, ok := w.inserts[shape]
-	if !ok {
-		var err error
-		if st, err = w.tx.PrepareContext(ctx, sqliteInsertMappings(shape.rows, shape.shared)); err != nil {
-			return fmt.Errorf("prepare: %w", err)
-		}
-		w.inserts[shape] = st
+	st, err := w.inserts.stmt(ctx, sqliteInsertShape{len(chunk), c.shared})
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
 	}
 	inserted, err := st.QueryContext(ctx, c.args...)
 	if err != nil {

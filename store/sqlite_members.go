@@ -76,8 +76,8 @@ func (s *sqliteStore) UpsertMembers(ctx context.Context, workspace string, ms []
 // sqliteMemberWriter holds one UpsertMembers' statements and buffers.
 type sqliteMemberWriter struct {
 	workspace           string
-	lookups, inserts    *sqliteBatch
-	words               *sqliteBatch
+	lookups, inserts    *sqliteBatch[int]
+	words               *sqliteBatch[int]
 	update, unword      *sql.Stmt
 	stored              map[string]Member
 	args, row, wordArgs []any

@@ -10,10 +10,9 @@ import (
 // source, expiry, time and author. Such a chunk's INSERT binds each of those
 // values once, as a numbered parameter (?1…) of a SELECT list that gives it
 // to every row, and only the values that differ once per row, in a VALUES
-// list (sharedSelect). Binding is what
-// the one writer spends much of its time on with this driver (a C copy of
-// each text, and a mutex taken per parameter): a million new mappings bind
-// 11 values a row instead of 20.
+// list (sharedSelect). Binding is what the one writer spends much of its
+// time on with this driver (a C copy of each text, and a mutex taken per
+// parameter): a million new mappings bind 11 values a row instead of 20.
 
 // sharedColumns is a set of columns of a row of arguments, bit i for
 // column i; sqliteMappingInsertWidth is well under 32.
@@ -52,9 +51,10 @@ func sharedArgs(args []any, width int) (sharedColumns, []any) {
 	return shared, out
 }
 
-// sharedSelect is the SELECT of n rows of width columns whose arguments sharedArgs compacted with shared: the shared
-// columns are numbered parameters (?1, ?2…), which come first in the text
-// so that the VALUES list's anonymous ones number on from them:
+// sharedSelect is the SELECT of n rows of width columns whose arguments
+// sharedArgs compacted with shared: the shared columns are numbered
+// parameters (?1, ?2…), which come first in the text so that the VALUES
+// list's anonymous ones number on from them:
 //
 //	SELECT ?1, v.column1, ?2 FROM (VALUES (?), (?)) AS v
 //
