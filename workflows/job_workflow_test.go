@@ -24,6 +24,9 @@ type jobFixture struct {
 	ended     []string
 	counts    store.JobCounts
 	waiting   []int // what successive settles answer
+	// applyTakes is how long each apply batch takes on the workflow's
+	// clock (none unless a test sets it).
+	applyTakes time.Duration
 }
 
 func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
@@ -44,7 +47,8 @@ func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
 		}
 		return res, err
 	}).Maybe()
-	f.env.OnActivity(acts.ApplyJobBatch, mock.Anything, mock.Anything).Return(batch(&f.applied)).Maybe()
+	f.env.OnActivity(acts.ApplyJobBatch, mock.Anything, mock.Anything).Return(batch(&f.applied)).
+		AfterFn(func() time.Duration { return f.applyTakes }).Maybe()
 	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(func(context.Context, activities.JobInput) (store.JobCounts, error) {
 		return f.counts, nil
 	}).Maybe()
@@ -159,10 +163,13 @@ func TestUnapprovedJobExpires(t *testing.T) {
 
 func TestCancelKeepsTheRowsDone(t *testing.T) {
 	f := newJobFixture(t, counts(25, 0, 0))
-	// The first wave of two batches is under way when the cancel comes.
+	// The first two batches are under way when the cancel comes: they take
+	// a minute of the workflow's clock, the cancel comes at 30 s (on the
+	// clock, not by goroutine timing, which let every batch end first).
+	f.applyTakes = time.Minute
 	f.env.RegisterDelayedCallback(func() {
 		f.env.UpdateWorkflow(workflows.UpdateJobCancel, "", updateCallbacks(&outcome{}), workflows.JobDecision{As: slackAdmin})
-	}, 0)
+	}, 30*time.Second)
 	s := f.run(25, true)
 	if s.Phase != workflows.PhaseCancelled || s.CancelledBy != slackAdmin {
 		t.Fatalf("status: %+v", s)
