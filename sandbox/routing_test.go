@@ -26,6 +26,11 @@ func TestHostRouting(t *testing.T) {
 		"locked.my.salesforce.com":                 "00D000000000005AAA",
 		"fedsales.my.salesforce.com":               "00D000000000004AAA",
 		"acme--uat.sandbox.my.salesforce.com:7070": "00D000000000002AAA",
+		// A browser's form of the same hosts.
+		"acme.my.salesforce.com.localhost:7070":              sandbox.AcmeOrgID,
+		"ORG25.My.Salesforce.com.localhost":                  "00D000000000125AAA",
+		"acme--uat.sandbox.my.salesforce.com.localhost:7070": "00D000000000002AAA",
+		"agency.my.salesforce.mil.localhost.:7070":           "00D000000000003AAA",
 	} {
 		tok := clientCredentials(t, srv, host)
 		r := soql(t, srv, host, tok, orgQuery)
@@ -38,7 +43,8 @@ func TestHostRouting(t *testing.T) {
 		}
 	}
 
-	for _, host := range []string{"nope.my.salesforce.com", "login.salesforce.com", "acme.my.salesforce.com.evil.example"} {
+	for _, host := range []string{"nope.my.salesforce.com", "login.salesforce.com", "acme.my.salesforce.com.evil.example",
+		"nope.my.salesforce.com.localhost", "acme.localhost:7070", "acme.my.salesforce.com.localhost.evil.example"} {
 		resp, b := do(t, srv, sfRequest{method: http.MethodPost, host: host, path: "/services/oauth2/token",
 			form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"a"}, "client_secret": {"b"}}})
 		var errs []sfErr
@@ -150,5 +156,22 @@ func TestIPEnforcement(t *testing.T) {
 	}
 	if err := sb.SetIPEnforced("nope", true); !errors.Is(err, sandbox.ErrNotFound) {
 		t.Errorf("unknown org: %v", err)
+	}
+}
+
+func TestBrowserURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://acme.my.salesforce.com/services/oauth2/authorize?a=b": "http://acme.my.salesforce.com.localhost:7070/services/oauth2/authorize?a=b",
+		"https://ACME.my.salesforce.com":                               "http://acme.my.salesforce.com.localhost:7070",
+		"http://acme.my.salesforce.com.localhost:9999/x":               "http://acme.my.salesforce.com.localhost:7070/x",
+	} {
+		if got, err := sandbox.BrowserURL(in, "127.0.0.1:7070"); err != nil || got != want {
+			t.Errorf("BrowserURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range [][2]string{{"/relative", "127.0.0.1:7070"}, {"https://acme.my.salesforce.com", "no-port"}, {"://", "127.0.0.1:7070"}} {
+		if got, err := sandbox.BrowserURL(bad[0], bad[1]); err == nil {
+			t.Errorf("BrowserURL(%q, %q) = %q", bad[0], bad[1], got)
+		}
 	}
 }

@@ -66,7 +66,7 @@ func (s *Sandbox) serveSalesforce(w http.ResponseWriter, r *http.Request) {
 	if moved {
 		// A renamed My Domain: every request is sent to the new host with
 		// the same path and query, as Salesforce's redirect does.
-		w.Header().Set("Location", "https://"+host+r.URL.RequestURI())
+		w.Header().Set("Location", browserBase(r, host)+r.URL.RequestURI())
 		w.WriteHeader(http.StatusMovedPermanently)
 		return
 	}

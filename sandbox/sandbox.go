@@ -23,7 +23,6 @@
 package sandbox
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -200,21 +199,4 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
-}
-
-// requestHost returns the request's host name, lower-cased and without its
-// port, which is how My Domains are compared.
-func requestHost(r *http.Request) string {
-	h := r.Host
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
-	}
-	h = strings.TrimSuffix(strings.Trim(h, "[]"), ".")
-	return strings.ToLower(h)
-}
-
-// isBareAddress reports whether host is the sandbox's own address rather
-// than a My Domain: such requests reach the default org.
-func isBareAddress(host string) bool {
-	return host == "" || host == "localhost" || net.ParseIP(host) != nil
 }
