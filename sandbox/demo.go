@@ -22,6 +22,11 @@ const (
 	// AcmeOrgID is the id of the default org, acme.
 	AcmeOrgID = "00D000000000001AAA"
 
+	// DemoPassword is the password of every demo identity, Slack members
+	// and Salesforce users alike, on the sandbox's sign-in pages (which
+	// show it).
+	DemoPassword = "sfconnect-demo"
+
 	profileSysAdmin    = "00e000000000001AAA"
 	profileStandard    = "00e000000000002AAA"
 	profileIntegration = "00e000000000003AAA"

@@ -50,7 +50,8 @@ func parseHost(r *http.Request) reqHost {
 func requestHost(r *http.Request) string { return parseHost(r).name }
 
 // isBareAddress reports whether host is the sandbox's own address rather
-// than a My Domain: Salesforce requests to it reach the default org.
+// than a My Domain: Salesforce requests to it reach the default org, and
+// Sign in with Slack is served there.
 func isBareAddress(host string) bool {
 	return host == "" || host == "localhost" || net.ParseIP(host) != nil
 }
@@ -64,6 +65,14 @@ func browserBase(r *http.Request, host string) string {
 		return "http://" + host + LocalhostSuffix + h.port
 	}
 	return "https://" + host
+}
+
+// isOrgHost reports whether host is, or was before a rename, an org's My
+// Domain.
+func (s *Sandbox) isOrgHost(host string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.hosts[host] != nil || s.formerHosts[host] != nil
 }
 
 // BrowserURL turns a Salesforce My Domain URL (https://acme.my.salesforce.com/…)

@@ -18,10 +18,6 @@ import (
 // the sign-in, userinfo and the identity URL. Tokens and codes are opaque
 // random strings mapped to an org and a user.
 
-// codeTTL is how long an authorization code may be exchanged, as on
-// Salesforce.
-const codeTTL = 10 * time.Minute
-
 type session struct {
 	orgID  string
 	userID string

@@ -3,17 +3,25 @@
 // API, all served by one http.Handler.
 //
 // It speaks the real wire formats, so that an unmodified slack-go client and
-// an unmodified OAuth 2.0 / REST client work against it. Three surfaces share
-// one listener and are told apart by the path:
+// an unmodified OAuth 2.0 / OpenID Connect / REST client work against it.
+// Three surfaces share one listener and are told apart by the path (and, for
+// OpenID Connect discovery, the host):
 //
 //   - /api/<method>: the Slack Web API; the bot token xoxb-sandbox-<TEAMID>
 //     selects the workspace (the admin methods also take AdminToken).
-//     /scim/v2/Users, Slack's SCIM API, belongs to this surface.
+//     /scim/v2/Users, Slack's SCIM API, belongs to this surface, and so does
+//     Sign in with Slack (/.well-known/openid-configuration and
+//     /openid/connect/... on any host that is no org's My Domain, with
+//     /api/openid.connect.token and /api/openid.connect.userInfo).
 //   - /sandbox/...: the control API (health, recorded messages, faults, org
 //     rename and IP enforcement, data generation, stats). Never faulted.
 //   - anything else: the Salesforce REST API. The request's Host header names
-//     the org's My Domain, as a real My Domain would; the bare sandbox address
-//     (an IP or localhost) reaches the org "acme".
+//     the org's My Domain, as a real My Domain would (a browser adds
+//     ".localhost": acme.my.salesforce.com.localhost); the bare sandbox
+//     address (an IP or localhost) reaches the org "acme".
+//
+// Sign in with Slack is a real HTML page (html/template, no script) for the
+// demo members, whose password is DemoPassword.
 //
 // The fixed demo data (SPEC section 10) and every wire detail are documented
 // in README.md beside this file. Everything is kept in memory and is safe for
@@ -78,11 +86,13 @@ type Sandbox struct {
 	// and members; guarded by mu.
 	slackDir slackDirectory
 
-	auth    authStore
-	cursors cursorStore
-	msgs    messageLog
-	faults  faultInjector
-	stats   statsCounter
+	auth      authStore
+	slackAuth slackSignIns
+	idKey     idTokenKey
+	cursors   cursorStore
+	msgs      messageLog
+	faults    faultInjector
+	stats     statsCounter
 
 	handler http.Handler
 	// clock is time.Now unless a test replaces it (see export_test.go); it
@@ -112,6 +122,7 @@ func New(opts Options) *Sandbox {
 		formerHosts: map[string]*org{},
 	}
 	s.auth.init()
+	s.slackAuth.init()
 	s.cursors.init()
 	s.faults.init(opts.Seed)
 	s.stats.init()
@@ -144,11 +155,19 @@ func (k surface) String() string {
 	}
 }
 
-func surfaceOf(path string) surface {
+// surfaceOf decides which surface serves r: the path, and for the paths
+// that Slack and a My Domain both serve (OpenID Connect discovery), the host.
+// It is the one place where that is decided.
+func (s *Sandbox) surfaceOf(r *http.Request) surface {
+	path := r.URL.Path
 	switch {
 	case path == "/sandbox" || strings.HasPrefix(path, "/sandbox/"):
 		return surfaceControl
 	case strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, scimPrefix):
+		return surfaceSlack
+	case isSlackOIDCPath(path) && !s.isOrgHost(requestHost(r)):
+		// Sign in with Slack lives on the bare address (the sandbox's
+		// "slack.com") and on any host that is no org's My Domain.
 		return surfaceSlack
 	default:
 		return surfaceSalesforce
@@ -161,7 +180,7 @@ func surfaceOf(path string) surface {
 func (s *Sandbox) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	kind := surfaceOf(r.URL.Path)
+	kind := s.surfaceOf(r)
 	s.stats.request(kind)
 
 	defer func() {

@@ -41,10 +41,21 @@ var slackMethods = map[string]slackHandler{
 	"admin.roles.listAssignments": (*Sandbox).slackListAssignments,
 }
 
+// slackOIDCMethods are the Web API methods of Sign in with Slack
+// (slack_oidc.go).
+var slackOIDCMethods = map[string]func(*Sandbox, http.ResponseWriter, *http.Request, url.Values){
+	"openid.connect.token":    (*Sandbox).slackOIDCToken,
+	"openid.connect.userInfo": (*Sandbox).slackOIDCUserInfo,
+}
+
 func (s *Sandbox) serveSlack(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, scimPrefix) {
 		s.stats.slackMethod(scimStatName)
 		s.serveSCIM(w, r)
+		return
+	}
+	if isSlackOIDCPath(r.URL.Path) {
+		s.serveSlackOIDC(w, r)
 		return
 	}
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
@@ -52,6 +63,12 @@ func (s *Sandbox) serveSlack(w http.ResponseWriter, r *http.Request) {
 	p, err := slackParams(r)
 	if err != nil {
 		writeSlackError(w, http.StatusOK, "invalid_form_data")
+		return
+	}
+	if h, ok := slackOIDCMethods[method]; ok {
+		// Sign in with Slack's methods take a client's credentials or a
+		// user token, never a bot token.
+		h(s, w, r, p)
 		return
 	}
 	if admin, ok := slackAdminMethods[method]; ok {
