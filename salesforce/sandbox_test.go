@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/sandbox/signinform"
 )
 
 // Against the real sandbox: the calls the fakes check one by one, end to
@@ -120,19 +120,14 @@ func TestSandboxHealthAfterRename(t *testing.T) {
 	}
 }
 
-// signIn plays a member's browser: it signs in as login at the org and
-// exchanges the code for the member's token.
+// signIn plays a member's browser: it logs in as login on the org's login
+// page and exchanges the code for the member's token.
 func signIn(t *testing.T, cfg salesforce.Config, c *salesforce.Client, login string) *oauth2.Token {
 	t.Helper()
 	const redirect = "https://app.example/callback"
-	resp, err := salesforce.BrowserClient(cfg).Get(c.AuthCodeURL(redirect, "st", login))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("sign-in redirected to %q", resp.Header.Get("Location"))
+	loc, err := signinform.SignIn(context.Background(), salesforce.BrowserClient(cfg), c.AuthCodeURL(redirect, "st", login), login, sandbox.DemoPassword)
+	if err != nil || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st" {
+		t.Fatalf("sign-in came back to %v: %v", loc, err)
 	}
 	tok, err := c.ExchangeCode(context.Background(), loc.Query().Get("code"), redirect)
 	if err != nil {

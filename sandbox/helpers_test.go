@@ -1,8 +1,10 @@
 package sandbox_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -154,4 +156,31 @@ func doJSON(t *testing.T, srv *httptest.Server, method, path, body string) (*htt
 func postJSON(t *testing.T, srv *httptest.Server, path, body string) (*http.Response, []byte) {
 	t.Helper()
 	return doJSON(t, srv, http.MethodPost, path, body)
+}
+
+// browserClient reaches every host at srv, over plain HTTP, keeping the
+// host in the request (as salesforce's sandbox transport and a browser on
+// *.localhost do), and follows no redirect.
+func browserClient(srv *httptest.Server) *http.Client {
+	addr := srv.Listener.Addr().String()
+	dialer := &net.Dialer{}
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, network, addr)
+	}}
+	return &http.Client{
+		Transport:     plainHTTP{tr},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// plainHTTP sends https requests as http ones, the host kept.
+type plainHTTP struct{ next http.RoundTripper }
+
+func (p plainHTTP) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" {
+		return p.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.URL.Scheme = "http"
+	return p.next.RoundTrip(r)
 }

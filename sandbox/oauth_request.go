@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,4 +116,19 @@ func hasScope(scope, want string) bool {
 // passwordOK compares in constant time, as a real sign-in would.
 func passwordOK(got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(DemoPassword)) == 1
+}
+
+// pkceOK checks a code_verifier against the challenge of the authorization
+// request (RFC 7636): S256 compares base64url(SHA-256(verifier)), plain the
+// verifier itself.
+func pkceOK(challenge, method, verifier string) bool {
+	if verifier == "" {
+		return false
+	}
+	want := verifier
+	if method == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		want = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
 }

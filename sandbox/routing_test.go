@@ -159,6 +159,60 @@ func TestIPEnforcement(t *testing.T) {
 	}
 }
 
+// OpenID Connect discovery is Slack's on the bare address and any host that
+// is no org's, the org's on its My Domain.
+func TestOpenIDDiscoveryByHost(t *testing.T) {
+	t.Parallel()
+	sb, srv := newServer(t)
+	if err := sb.RenameOrg("org03", "org03b"); err != nil {
+		t.Fatal(err)
+	}
+	for host, wantIssuer := range map[string]string{
+		"":                                      srv.URL,
+		"localhost:7070":                        "http://localhost:7070",
+		"slack.com.localhost:7070":              "http://slack.com.localhost:7070",
+		"acme.my.salesforce.com":                "https://acme.my.salesforce.com",
+		"acme.my.salesforce.com.localhost:7070": "https://acme.my.salesforce.com",
+		"org03b.my.salesforce.com":              "https://org03b.my.salesforce.com",
+	} {
+		resp, b := do(t, srv, sfRequest{host: host, path: "/.well-known/openid-configuration"})
+		var doc struct {
+			Issuer string `json:"issuer"`
+			Auth   string `json:"authorization_endpoint"`
+		}
+		mustJSON(t, b, &doc)
+		slack := strings.HasPrefix(doc.Issuer, "http://")
+		if resp.StatusCode != http.StatusOK || doc.Issuer != wantIssuer ||
+			slack != strings.HasSuffix(doc.Auth, "/openid/connect/authorize") {
+			t.Errorf("host %q: %d %s", host, resp.StatusCode, b)
+		}
+	}
+	// A former My Domain is still Salesforce's: it redirects.
+	resp, _ := do(t, srv, sfRequest{host: "org03.my.salesforce.com", path: "/.well-known/openid-configuration"})
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "https://org03b.my.salesforce.com/.well-known/openid-configuration" {
+		t.Errorf("former host: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Slack's paths are no Salesforce paths.
+	resp, _ = do(t, srv, sfRequest{host: "acme.my.salesforce.com", path: "/openid/connect/keys"})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("Slack's keys on a My Domain: %d", resp.StatusCode)
+	}
+	// Both key sets hold the key that signs, under its kid.
+	var slackKeys, sfKeys struct {
+		Keys []struct {
+			Kid, Kty, Alg, Use, N, E string
+		} `json:"keys"`
+	}
+	_, b := do(t, srv, sfRequest{path: "/openid/connect/keys"})
+	mustJSON(t, b, &slackKeys)
+	_, b = do(t, srv, sfRequest{host: "acme.my.salesforce.com", path: "/id/keys"})
+	mustJSON(t, b, &sfKeys)
+	if len(slackKeys.Keys) != 1 || slackKeys.Keys[0].Kty != "RSA" || slackKeys.Keys[0].Alg != "RS256" || slackKeys.Keys[0].Kid == "" ||
+		len(sfKeys.Keys) != 1 || sfKeys.Keys[0] != slackKeys.Keys[0] {
+		t.Errorf("keys: %+v %+v", slackKeys, sfKeys)
+	}
+}
+
 func TestBrowserURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://acme.my.salesforce.com/services/oauth2/authorize?a=b": "http://acme.my.salesforce.com.localhost:7070/services/oauth2/authorize?a=b",

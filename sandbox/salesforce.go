@@ -80,6 +80,8 @@ func (s *Sandbox) serveSalesforce(w http.ResponseWriter, r *http.Request) {
 			return
 		case "/services/oauth2/authorize":
 			// Handled there: a sign-in is refused through the redirect.
+		case wellKnownOIDC, sfKeysPath:
+			// Public documents, which Salesforce serves to anyone.
 		default:
 			sfError(w, http.StatusForbidden, errLoginIPRestricted, msgIPRestricted)
 			return
@@ -91,6 +93,10 @@ func (s *Sandbox) serveSalesforce(w http.ResponseWriter, r *http.Request) {
 		s.sfToken(w, r, o)
 	case path == "/services/oauth2/authorize":
 		s.sfAuthorize(w, r, o, enforced)
+	case path == wellKnownOIDC:
+		s.sfDiscovery(w, r, o)
+	case path == sfKeysPath:
+		s.serveJWKS(w)
 	case path == "/services/oauth2/userinfo":
 		s.sfUserinfo(w, r, o)
 	case path == "/services/oauth2/revoke":
@@ -111,6 +117,10 @@ func endpointName(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/services/oauth2/"):
 		return strings.TrimPrefix(path, "/services/")
+	case path == sfKeysPath:
+		return "id.keys"
+	case path == wellKnownOIDC:
+		return "openid-configuration"
 	case strings.HasPrefix(path, "/id/"):
 		return "id"
 	case strings.HasPrefix(path, "/services/data/"):

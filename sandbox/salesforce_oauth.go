@@ -6,17 +6,22 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // OAuth 2.0 as a My Domain serves it: client_credentials (acting as the
-// org's integration user), the authorization-code flow with login_hint as
-// the sign-in, userinfo and the identity URL. Tokens and codes are opaque
-// random strings mapped to an org and a user.
+// org's integration user), the token end of the web server flow (whose
+// login page is salesforce_signin.go), userinfo and the identity URL.
+// Tokens and codes are opaque random strings mapped to an org and a user.
+
+// sfDefaultScope is what a code grants when its authorization request named
+// no scope: the scopes of the sandbox's connected app.
+const sfDefaultScope = "api id openid"
 
 type session struct {
 	orgID  string
@@ -26,7 +31,11 @@ type session struct {
 
 type authCode struct {
 	orgID, userID, clientID, redirectURI string
-	expires                              time.Time
+	scope, nonce                         string
+	// codeChallenge and its method ("S256" or "plain") when the request
+	// used PKCE: the exchange must then bring the verifier.
+	codeChallenge, challengeMethod string
+	authTime, expires              time.Time
 }
 
 // authStore holds tokens and codes; it has its own lock so that sign-ins
@@ -109,6 +118,7 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 		clientID, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	var user *sfUser
+	var code *authCode // of the authorization_code grant
 	scope := "api"
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "client_credentials":
@@ -120,10 +130,10 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 		user = o.integration
 		s.mu.RUnlock()
 	case "authorization_code":
-		code := r.PostForm.Get("code")
+		key := r.PostForm.Get("code")
 		s.auth.mu.Lock()
-		c, ok := s.auth.codes[code]
-		delete(s.auth.codes, code) // single use, whatever the outcome
+		c, ok := s.auth.codes[key]
+		delete(s.auth.codes, key) // single use, whatever the outcome
 		s.auth.mu.Unlock()
 		switch {
 		case !ok || c.orgID != o.id:
@@ -138,6 +148,9 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 		case clientID != "" && c.clientID != "" && clientID != c.clientID:
 			oauthError(w, http.StatusBadRequest, "invalid_client", "client identifier invalid")
 			return
+		case c.codeChallenge != "" && !pkceOK(c.codeChallenge, c.challengeMethod, r.PostForm.Get("code_verifier")):
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "invalid code verifier")
+			return
 		}
 		s.mu.RLock()
 		user = o.userByID(c.userID)
@@ -146,7 +159,8 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "inactive user")
 			return
 		}
-		scope = "api id openid"
+		code = &c
+		scope = c.scope
 	case "":
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant type not supported")
 		return
@@ -168,8 +182,7 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 	}
 	mac := hmac.New(sha256.New, []byte(key))
 	mac.Write([]byte(idURL + issuedAt))
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]string{
+	answer := map[string]string{
 		"access_token": tok,
 		"instance_url": instance,
 		"id":           idURL,
@@ -177,70 +190,39 @@ func (s *Sandbox) sfToken(w http.ResponseWriter, r *http.Request, o *org) {
 		"issued_at":    issuedAt,
 		"signature":    base64.StdEncoding.EncodeToString(mac.Sum(nil)),
 		"scope":        scope,
-	})
+	}
+	if code != nil && hasScope(scope, "openid") {
+		idToken, err := s.sfIDToken(o, user, code, tok, issued)
+		if err != nil {
+			s.log.Error("salesforce id token", zap.String("org", o.id), zap.Error(err))
+			oauthError(w, http.StatusInternalServerError, "server_error", "could not sign the id token")
+			return
+		}
+		answer["id_token"] = idToken
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, answer)
 }
 
-// sfAuthorize signs in as login_hint without any UI and redirects back with
-// a code, or with error=access_denied when that user cannot sign in.
-func (s *Sandbox) sfAuthorize(w http.ResponseWriter, r *http.Request, o *org, ipEnforced bool) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed request")
-		return
-	}
-	p := r.Form
-	redirect, err := url.Parse(p.Get("redirect_uri"))
-	if p.Get("redirect_uri") == "" || err != nil || !redirect.IsAbs() {
-		// Nowhere to send the answer: Salesforce shows an error page.
-		oauthError(w, http.StatusBadRequest, "redirect_uri_mismatch", "redirect_uri must be an absolute URL")
-		return
-	}
-	back := func(kv ...string) {
-		q := redirect.Query()
-		for i := 0; i+1 < len(kv); i += 2 {
-			q.Set(kv[i], kv[i+1])
-		}
-		if st := p.Get("state"); st != "" {
-			q.Set("state", st)
-		}
-		u := *redirect
-		u.RawQuery = q.Encode()
-		http.Redirect(w, r, u.String(), http.StatusFound)
-	}
-	switch {
-	case p.Get("client_id") == "":
-		back("error", "invalid_client_id", "error_description", "client identifier invalid")
-		return
-	case p.Get("response_type") != "code":
-		back("error", "unsupported_response_type", "error_description", "response type not supported")
-		return
-	case ipEnforced:
-		back("error", "access_denied", "error_description", "ip restricted")
-		return
+// sfIDToken is the OpenID Connect id token of a web server flow sign-in:
+// issued by the org's instance URL, about the user's identity URL.
+func (s *Sandbox) sfIDToken(o *org, u *sfUser, c *authCode, accessToken string, issued time.Time) (string, error) {
+	claims := s.identity(o, u)
+	for _, k := range []string{"urls", "active", "user_type"} {
+		delete(claims, k) // userinfo's, not the id token's
 	}
 	s.mu.RLock()
-	u := o.userByLogin(strings.TrimSpace(p.Get("login_hint")))
+	claims["iss"] = o.instanceURL()
 	s.mu.RUnlock()
-	if u == nil || !u.IsActive {
-		back("error", "access_denied", "error_description", "end-user denied authorization")
-		return
+	claims["aud"] = c.clientID
+	claims["iat"] = issued.Unix()
+	claims["exp"] = issued.Add(idTokenTTL).Unix()
+	claims["auth_time"] = c.authTime.Unix()
+	claims["at_hash"] = accessTokenHash(accessToken)
+	if c.nonce != "" {
+		claims["nonce"] = c.nonce
 	}
-	code := "aPrx" + randomString(32)
-	s.auth.mu.Lock()
-	s.auth.codes[code] = authCode{
-		orgID: o.id, userID: u.ID, clientID: p.Get("client_id"),
-		redirectURI: p.Get("redirect_uri"), expires: s.now().Add(codeTTL),
-	}
-	// Forget codes nobody exchanged, so the map cannot grow without bound.
-	if len(s.auth.codes) > 10000 {
-		now := s.now()
-		for k, c := range s.auth.codes {
-			if now.After(c.expires) {
-				delete(s.auth.codes, k)
-			}
-		}
-	}
-	s.auth.mu.Unlock()
-	back("code", code)
+	return s.signIDToken(claims)
 }
 
 // identity is what userinfo and the identity URL say about a user.

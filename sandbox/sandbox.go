@@ -15,13 +15,13 @@
 //     /api/openid.connect.token and /api/openid.connect.userInfo).
 //   - /sandbox/...: the control API (health, recorded messages, faults, org
 //     rename and IP enforcement, data generation, stats). Never faulted.
-//   - anything else: the Salesforce REST API. The request's Host header names
-//     the org's My Domain, as a real My Domain would (a browser adds
-//     ".localhost": acme.my.salesforce.com.localhost); the bare sandbox
-//     address (an IP or localhost) reaches the org "acme".
+//   - anything else: the Salesforce REST API and OAuth 2.0 web server flow.
+//     The request's Host header names the org's My Domain, as a real My
+//     Domain would (a browser adds ".localhost": acme.my.salesforce.com.localhost);
+//     the bare sandbox address (an IP or localhost) reaches the org "acme".
 //
-// Sign in with Slack is a real HTML page (html/template, no script) for the
-// demo members, whose password is DemoPassword.
+// Both sign-ins are real HTML pages (html/template, no script) for the demo
+// identities, whose password is DemoPassword.
 //
 // The fixed demo data (SPEC section 10) and every wire detail are documented
 // in README.md beside this file. Everything is kept in memory and is safe for

@@ -2,6 +2,7 @@ package starter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/salesforce"
+	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/sandbox/signinform"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -18,7 +21,7 @@ func (a *app) membersSignInCommand() *cobra.Command {
 	var member, sfUser string
 	cmd := &cobra.Command{
 		Use:   "signin --workspace T… --org ORG --member U… --salesforce-user ID|USERNAME",
-		Short: "Complete a member's mapping by signing in to Salesforce (OAuth code → token → userinfo)",
+		Short: "Complete a member's mapping by signing in to Salesforce (sandbox: its login page with the demo password; code → token → userinfo)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ch workflows.SignInChallenge
@@ -45,34 +48,36 @@ func (a *app) membersSignInCommand() *cobra.Command {
 	return cmd
 }
 
-// signInAt plays the member's browser at Salesforce's authorization page:
-// it signs in (the login hint names the user; the sandbox asks no password)
-// and reads the code from the redirect back to the CLI's loopback address.
+// signInAt plays the member's browser at Salesforce's login page: it opens
+// the authorization address, logs in as user with the sandbox's demo
+// password through the page's form, and reads the code from the redirect
+// back to the CLI's loopback address. Only the sandbox's pages can be
+// played so: with real Salesforce the member signs in in their browser.
 func (a *app) signInAt(ctx context.Context, ch workflows.SignInChallenge, user string) (string, error) {
 	u, err := url.Parse(ch.AuthorizeURL)
 	if err != nil {
 		return "", fmt.Errorf("sign-in address %q: %w", ch.AuthorizeURL, err)
 	}
-	q := u.Query()
-	q.Set("login_hint", user)
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return "", err
+	if !a.env.Config.Sandbox() {
+		return "", fmt.Errorf("members signin logs in on the sandbox's pages only: with Salesforce, the member signs in in a browser at %s", ch.AuthorizeURL)
 	}
 	browser := salesforce.BrowserClient(salesforce.Config{SandboxAddr: sandboxAddr(a.env)})
-	resp, err := browser.Do(req)
+	back, err := signinform.SignIn(ctx, browser, ch.AuthorizeURL, user, sandbox.DemoPassword)
+	if pe, ok := errors.AsType[*signinform.PageError](err); ok {
+		if pe.Status == http.StatusUnauthorized {
+			return "", fmt.Errorf("salesforce refused the sign-in of %s at %s: %s", user, u.Host, pe.Message)
+		}
+		return "", fmt.Errorf("the sign-in at %s stopped on a page (HTTP %d: %s): check the org", u.Host, pe.Status, pe.Message)
+	}
 	if err != nil {
 		return "", fmt.Errorf("sign in to Salesforce at %s: %w", u.Host, err)
-	}
-	defer resp.Body.Close()
-	back, err := resp.Location()
-	if err != nil {
-		return "", fmt.Errorf("the sign-in did not come back from Salesforce (HTTP %d): check the org and the user", resp.StatusCode)
 	}
 	got := back.Query()
 	if e := got.Get("error"); e != "" {
 		return "", fmt.Errorf("salesforce refused the sign-in of %s: %s %s", user, e, got.Get("error_description"))
+	}
+	if got.Get("code") == "" {
+		return "", fmt.Errorf("the sign-in did not come back from Salesforce with a code (sent to %s): check the org and the user", back.Redacted())
 	}
 	if got.Get("state") != ch.State {
 		return "", fmt.Errorf("the sign-in came back with another state: start again")
