@@ -12,14 +12,14 @@ STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
 
-.PHONY: run test bench build unit fuzz integration check clean-data compose-cli
+.PHONY: run test bench build unit fuzz integration browser check clean-data compose-cli chromium
 
-## run: the dev server (Web UI on :8233), the sandbox and the worker; Ctrl-C stops them.
+## run: the dev server (Web UI on :8233), the sandbox, the worker and the console (:8088); Ctrl-C stops them.
 run: $(TEMPORAL)
 	$(GO) run ./cmd/run -temporal $(TEMPORAL)
 
 ## test: static checks, unit tests with the race detector, integration tests on the real dev server.
-test: check unit fuzz integration
+test: check unit fuzz integration browser
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -36,6 +36,19 @@ check: $(WORKFLOWCHECK) $(STATICCHECK)
 
 unit: compose-cli
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
+
+## browser: the console in Debian's chromium, driven by chromedp, through the whole article.
+browser: $(TEMPORAL) chromium
+	$(GO) test -count=1 -timeout 10m ./testsuite/browser/
+
+## chromium: the browser the browser tests drive (Debian's package; CI runs as root).
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "chromium is not installed: run apt-get install chromium (as root)"; exit 1; \
+		fi; }
 
 ## compose-cli: the docker-compose CLI that deploy/'s test validates docker-compose.yml with (Debian's package; CI runs as root).
 compose-cli:
@@ -59,8 +72,8 @@ fuzz:
 
 ## integration: the integration tests, once on each store (SQLite, then PostgreSQL).
 integration: $(TEMPORAL)
-	$(GO) test -count=1 -timeout 15m ./testsuite/...
-	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m ./testsuite/...
+	$(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
+	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"

@@ -25,8 +25,10 @@ import (
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/console"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/worker"
 	"github.com/sfconnect/sfconnect/workflows"
@@ -61,6 +63,9 @@ type Options struct {
 	// MetricsAddr, when set, serves the worker's Prometheus metrics there
 	// ("127.0.0.1:0" picks a free port; Env.MetricsURL says which).
 	MetricsAddr string
+	// ConsoleAddr, when set, serves the web console there ("127.0.0.1:0"
+	// picks a free port; Env.ConsoleURL says which).
+	ConsoleAddr string
 	Log         *zap.Logger
 }
 
@@ -78,7 +83,10 @@ type Env struct {
 	// Keys encrypt the payloads; CodecURL is the codec server, if any.
 	Keys        *codec.Keys
 	CodecURL    string
-	codecServer *http.Server
+	// ConsoleURL is the web console, if it runs.
+	ConsoleURL    string
+	consoleServer *http.Server
+	codecServer   *http.Server
 	httpServer  *http.Server
 	opts        Options
 	clientOpts  client.Options
@@ -150,7 +158,36 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if err := env.Worker.Start(); err != nil {
 		return env, fmt.Errorf("start worker: %w", err)
 	}
+	if opts.ConsoleAddr != "" {
+		if err := env.startConsole(opts); err != nil {
+			return env, err
+		}
+	}
 	return env, nil
+}
+
+// startConsole serves the web console on the environment's Temporal
+// client and store, its base URL the address it listens on.
+func (e *Env) startConsole(opts Options) error {
+	ln, err := net.Listen("tcp", opts.ConsoleAddr)
+	if err != nil {
+		return fmt.Errorf("console: listen on %s (is another `make run` running?): %w", opts.ConsoleAddr, err)
+	}
+	e.ConsoleURL = "http://" + ln.Addr().String()
+	settings := console.SettingsFrom(e.Config, func(string) string { return "" })
+	settings.Addr, settings.BaseURL = ln.Addr().String(), e.ConsoleURL
+	srv, err := console.Open(e.Config, settings, &sfclient.Client{Temporal: e.Client, Config: e.Config, Store: e.Store}, opts.Log.Named("console"))
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	e.consoleServer = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := e.consoleServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			opts.Log.Error("console stopped", zap.Error(err))
+		}
+	}()
+	return nil
 }
 
 func (e *Env) startSandbox(opts Options) error {
@@ -239,6 +276,9 @@ func (e *Env) RestartServer(ctx context.Context) error {
 
 // Stop stops the worker, the dev server and the sandbox.
 func (e *Env) Stop() {
+	if e.consoleServer != nil {
+		_ = e.consoleServer.Close()
+	}
 	if e.Worker != nil {
 		e.Worker.Stop()
 	}

@@ -5,6 +5,7 @@
 // machine. `make bench` builds the worker and runs it.
 //
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
+//	bench console [-requests 500] [-concurrency 8]
 //	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]] [-postgres URL]
 package main
 
@@ -52,8 +53,16 @@ func main() {
 		fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL server URL (postgres://postgres@127.0.0.1:5432/test): run the store there, in a schema of its own, instead of SQLite")
 		_ = fs.Parse(os.Args[2:])
 		err = benchImport(ctx, o)
+	case "console":
+		fs := flag.NewFlagSet("console", flag.ExitOnError)
+		o := consoleOptions{}
+		fs.IntVar(&o.requests, "requests", 500, "requests per page")
+		fs.IntVar(&o.concurrency, "concurrency", 8, "requests at once")
+		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")
+		_ = fs.Parse(os.Args[2:])
+		err = benchConsole(ctx, o)
 	default:
-		err = fmt.Errorf("unknown benchmark %q (automap, import)", os.Args[1])
+		err = fmt.Errorf("unknown benchmark %q (automap, console, import)", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/console"
 	"github.com/sfconnect/sfconnect/devenv"
 	"github.com/sfconnect/sfconnect/logging"
 )
@@ -32,6 +33,7 @@ func run() error {
 	uiPort := flag.String("ui-port", "8233", "Temporal Web UI port")
 	sandboxAddr := flag.String("sandbox", "127.0.0.1:7070", "sandbox address")
 	codecAddr := flag.String("codec", codec.DefaultAddr, "codec server address (the Web UI decodes payloads through it)")
+	consoleAddr := flag.String("console", console.DefaultAddr, "web console address")
 	flag.Parse()
 
 	cfg, err := config.Load()
@@ -54,7 +56,7 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Println("Starting Temporal's dev server, the sandbox and the worker…")
+	fmt.Println("Starting Temporal's dev server, the sandbox, the worker and the console…")
 	env, err := devenv.Start(ctx, devenv.Options{
 		TemporalPath:     *temporalPath,
 		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
@@ -65,6 +67,7 @@ func run() error {
 		ServerOutput:     serverLog,
 		MetricsAddr:      metricsAddr(cfg.MetricsAddr),
 		CodecAddr:        *codecAddr,
+		ConsoleAddr:      *consoleAddr,
 		Log:              log,
 	})
 	if err != nil {
@@ -73,6 +76,7 @@ func run() error {
 	defer env.Stop()
 	fmt.Printf(`
 sfconnect is running (logs in %[1]s/).
+  Console           %[7]s   (sign in as the demo identities of the README, password sfconnect-demo)
   Temporal Web UI   http://127.0.0.1:%[2]s   (filter: SfWorkspace="T0DEMO0001", SfState="pending_approval")
   Temporal          127.0.0.1:%[3]s
   Sandbox           %[4]s   (Slack and Salesforce, demo data of the README)
@@ -81,7 +85,7 @@ sfconnect is running (logs in %[1]s/).
 Try the walkthrough in another terminal:
   go run ./cmd/starter connect request --workspace T0DEMO0001 --org-url https://acme.my.salesforce.com --as U0OWNER01
 Ctrl-C stops everything.
-`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL, env.CodecURL)
+`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL, env.CodecURL, env.ConsoleURL)
 	<-ctx.Done()
 	fmt.Println("\nStopping…")
 	return nil
