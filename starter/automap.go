@@ -24,7 +24,7 @@ func (a *app) membersAutoMapCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var started workflows.AutoMapStarted
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: as}, &started); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: as}}, &started); err != nil {
 				return err
 			}
 			if detach {

@@ -35,7 +35,7 @@ func (a *app) requestCommand() *cobra.Command {
 			}
 			autoMap := !noAutoMap
 			c, err := a.request(cmd.Context(), team, workflows.ConnectionRequest{
-				OrgURL: orgURL, MappingField: field, AutoMap: &autoMap, As: as,
+				OrgURL: orgURL, MappingField: field, AutoMap: &autoMap, Caller: workflows.Caller{As: as},
 			})
 			if err != nil {
 				return err
@@ -65,7 +65,7 @@ func (a *app) approveCommand() *cobra.Command {
 				return usagef("--matching-field: %v", err)
 			}
 			c, err := a.step(cmd.Context(), ref, workflows.UpdateApprove, workflows.ApproveRequest{
-				MatchingField: field, AcceptTerms: accept, As: as,
+				MatchingField: field, AcceptTerms: accept, Caller: workflows.Caller{As: as},
 			})
 			if err != nil {
 				return err
@@ -89,7 +89,7 @@ func (a *app) rejectCommand() *cobra.Command {
 		Short: "Reject a pending request (by a Salesforce system administrator of the org)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateReject, workflows.RejectRequest{Reason: reason, As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateReject, workflows.RejectRequest{Reason: reason, Caller: workflows.Caller{As: as}})
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ func (a *app) activateCommand() *cobra.Command {
 		Short: "Step 3: review and activate an approved connection (by a workspace owner or holder of the Salesforce system administrator role)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateActivate, workflows.ActivateRequest{As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: as}})
 			if err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func (a *app) disconnectCommand() *cobra.Command {
 					return err
 				}
 			}
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: as}})
 			if err != nil {
 				return err
 			}

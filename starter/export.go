@@ -21,7 +21,7 @@ func (a *app) membersExportCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var grant workflows.ExportGrant
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateExport, workflows.ExportRequest{As: as}, &grant); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateExport, workflows.ExportRequest{Caller: workflows.Caller{As: as}}, &grant); err != nil {
 				return err
 			}
 			st, err := store.Open(cmd.Context(), a.env.Config.DatabaseURL)

@@ -49,7 +49,7 @@ func (a *app) jobsCommand() *cobra.Command {
 					return err
 				}
 				var s workflows.JobStatus
-				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{As: as}, &s); err != nil {
+				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{Caller: workflows.Caller{As: as}}, &s); err != nil {
 					return jobNotFound(args[0], err)
 				}
 				if name == workflows.UpdateJobApprove && a.output == "text" {

@@ -55,7 +55,7 @@ func (a *app) importFile(ctx context.Context, ref orgRef, path, as string, yes, 
 		return err
 	}
 	var grant workflows.ImportGrant
-	if err := a.connectionUpdate(ctx, ref, workflows.UpdateImport, workflows.ImportRequest{FileName: filepath.Base(path), As: as}, &grant); err != nil {
+	if err := a.connectionUpdate(ctx, ref, workflows.UpdateImport, workflows.ImportRequest{FileName: filepath.Base(path), Caller: workflows.Caller{As: as}}, &grant); err != nil {
 		return err
 	}
 	st, err := store.Open(ctx, a.env.Config.DatabaseURL)

@@ -18,7 +18,7 @@ func (a *app) updateCommand() *cobra.Command {
 		Short: "Bring a connection to the newest version, or move it to its org's new My Domain URL",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: orgURL, As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: orgURL, Caller: workflows.Caller{As: as}})
 			if err != nil {
 				return err
 			}
@@ -44,7 +44,7 @@ func (a *app) bannerCommand() *cobra.Command {
 			if on != "on" && on != "off" {
 				return usagef("banner takes on or off, not %q", args[0])
 			}
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateBanner, workflows.BannerRequest{On: on == "on", As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateBanner, workflows.BannerRequest{On: on == "on", Caller: workflows.Caller{As: as}})
 			if err != nil {
 				return err
 			}
@@ -80,7 +80,7 @@ func (a *app) objectsCommand() *cobra.Command {
 				return usagef("objects takes list or add, not %q", args[0])
 			}
 			var res activities.ObjectsResult
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateObjects, workflows.ObjectsRequest{Add: add, As: as}, &res); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateObjects, workflows.ObjectsRequest{Add: add, Caller: workflows.Caller{As: as}}, &res); err != nil {
 				return err
 			}
 			if a.output == "json" {

@@ -32,7 +32,7 @@ func (a *app) membersAddCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var m activities.MemberMapping
 			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAddMember, workflows.AddMemberRequest{
-				Member: member, SalesforceUser: sfUser, As: as,
+				Member: member, SalesforceUser: sfUser, Caller: workflows.Caller{As: as},
 			}, &m); err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ func (a *app) membersClearCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var m activities.MemberMapping
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: member, As: as}, &m); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: member, Caller: workflows.Caller{As: as}}, &m); err != nil {
 				return err
 			}
 			return a.printMappings([]activities.MemberMapping{m}, "Cleared.")
@@ -81,7 +81,7 @@ func (a *app) membersSearchCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var res activities.SearchResult
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateSearch, workflows.SearchRequest{Query: args[0], Limit: limit, As: as}, &res); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateSearch, workflows.SearchRequest{Query: args[0], Limit: limit, Caller: workflows.Caller{As: as}}, &res); err != nil {
 				return err
 			}
 			return a.printMappings(res.Members, "")

@@ -38,7 +38,7 @@ func (a *app) workspaceCommand() *cobra.Command {
 				return err
 			}
 			var ws workflows.Workspace
-			if err := update(cmd.Context(), c, workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, As: as}, &ws); err != nil {
+			if err := update(cmd.Context(), c, workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, Caller: workflows.Caller{As: as}}, &ws); err != nil {
 				return err
 			}
 			if a.output == "json" {
@@ -70,7 +70,7 @@ func (a *app) workspaceCommand() *cobra.Command {
 				ID: workflows.CreateWorkspaceWorkflowID(url, name), TaskQueue: workflows.TaskQueue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 				StaticSummary:            fmt.Sprintf("Workspace %q made from %s", name, url),
-			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, As: as, Timing: a.env.Config.Timing})
+			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, Caller: workflows.Caller{As: as}, Timing: a.env.Config.Timing})
 			if err != nil {
 				return fmt.Errorf("create workspace %q: %w", name, err)
 			}

@@ -34,23 +34,23 @@ const CurrentConnectionVersion = 2
 type ApproveRequest struct {
 	MatchingField string `json:"matching_field"` // Email, FederationIdentifier or Username
 	AcceptTerms   bool   `json:"accept_terms"`
-	As            string `json:"as"` // Salesforce user id or username
+	Caller               // a Salesforce user
 }
 
 // RejectRequest ends a pending request.
 type RejectRequest struct {
 	Reason string `json:"reason,omitempty"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 }
 
 // ActivateRequest is Step 3.
 type ActivateRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // DisconnectRequest removes the connection.
 type DisconnectRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // Connection is the whole state of one connection, as the status query

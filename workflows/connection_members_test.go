@@ -22,7 +22,7 @@ func activeConnection() workflows.ConnectionInput {
 
 // disconnectAt ends a test's connection so that the workflow completes.
 func (f *fixture) disconnectAt(at time.Duration) {
-	f.update(at, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackOwner})
+	f.update(at, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackOwner}})
 }
 
 func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
@@ -32,7 +32,7 @@ func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
 		in.Connection.ID = "conn-1"
 		in.Connection.AutoMap = chosen
 		f.update(time.Hour, workflows.UpdateApprove, approve(sfAdmin))
-		f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackOwner})
+		f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})
 		f.disconnectAt(3 * time.Hour)
 		c := f.runConnection(in)
 		if !chosen {
@@ -55,8 +55,8 @@ func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
 
 func TestAutoMapOnRequest(t *testing.T) {
 	f := newFixture(t)
-	byMember := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackPlain})
-	ok := f.update(time.Hour, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackAdmin})
+	byMember := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackPlain}})
+	ok := f.update(time.Hour, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackAdmin}})
 	f.disconnectAt(2 * time.Hour)
 	f.runConnection(activeConnection())
 	requireType(t, byMember.err, activities.ErrForbidden, slackPlain)
@@ -67,9 +67,9 @@ func TestAutoMapOnRequest(t *testing.T) {
 
 func TestMemberStepsNeedAnActiveConnection(t *testing.T) {
 	f := newFixture(t)
-	add := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", As: slackAdmin})
-	auto := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackAdmin})
-	clear := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfAdmin})
+	add := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackAdmin}})
+	auto := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackAdmin}})
+	clear := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfAdmin}})
 	f.runConnection(pendingConnection())
 	for _, o := range []*outcome{add, auto, clear} {
 		requireType(t, o.rejected, workflows.ErrInvalidState, "pending_approval")
@@ -78,9 +78,9 @@ func TestMemberStepsNeedAnActiveConnection(t *testing.T) {
 
 func TestInviteSignInAndExpiry(t *testing.T) {
 	f := newFixture(t)
-	badMember := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "alice", As: slackAdmin})
-	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", As: slackAdmin})
-	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER2", As: slackAdmin})
+	badMember := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "alice", Caller: workflows.Caller{As: slackAdmin}})
+	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackAdmin}})
+	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER2", Caller: workflows.Caller{As: slackAdmin}})
 	// Member 1 signs in: the state must be the one the connection gave.
 	challenge := f.update(2*time.Hour, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER1"})
 	wrong := f.update(2*time.Hour+time.Minute, workflows.UpdateCompleteSignIn, workflows.CompleteSignInRequest{Member: "U0MEMBER1", Code: "c", State: "forged"})
@@ -120,10 +120,10 @@ func TestInviteSignInAndExpiry(t *testing.T) {
 
 func TestClearNeedsASalesforceAdmin(t *testing.T) {
 	f := newFixture(t)
-	bySlack := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: slackOwner})
-	byUser := f.update(2*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfUser})
-	ok := f.update(3*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfAdmin})
-	f.signal(4*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER2", As: sfUser})
+	bySlack := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackOwner}})
+	byUser := f.update(2*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfUser}})
+	ok := f.update(3*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfAdmin}})
+	f.signal(4*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER2", Caller: workflows.Caller{As: sfUser}})
 	f.disconnectAt(time.Hour)
 	c := f.runConnection(activeConnection())
 	requireType(t, bySlack.err, activities.ErrForbidden, slackOwner)

@@ -29,7 +29,7 @@ func CreateWorkspaceWorkflowID(orgURL, name string) string {
 type CreateWorkspaceInput struct {
 	Name   string `json:"name"`
 	OrgURL string `json:"org_url"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 	Timing Timing `json:"timing"`
 }
 

@@ -41,7 +41,7 @@ const (
 // ImportRequest asks to import a CSV file into a connection.
 type ImportRequest struct {
 	FileName string `json:"file_name"`
-	As       string `json:"as"` // Slack member id
+	Caller          // a Slack member
 }
 
 // ImportGrant is what the CLI needs to upload the rows and start the job.
@@ -54,7 +54,7 @@ type ImportGrant struct {
 
 // JobDecision approves or cancels a job.
 type JobDecision struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // JobSettings shape a job's run.

@@ -38,7 +38,7 @@ const signInTTL = 15 * time.Minute
 
 // AutoMapRequest starts automatic mapping.
 type AutoMapRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // AutoMapStarted says where to follow automatic mapping.
@@ -51,12 +51,14 @@ type AutoMapStarted struct {
 type AddMemberRequest struct {
 	Member         string `json:"member"`                    // Slack member id
 	SalesforceUser string `json:"salesforce_user,omitempty"` // id or username, optional
-	As             string `json:"as"`                        // Slack member id
+	Caller                // a Slack member
 }
 
 // StartSignInRequest begins a member's sign-in to Salesforce.
 type StartSignInRequest struct {
 	Member string `json:"member"`
+	// Caller is the member themselves: As is Member (empty: the member).
+	Caller
 }
 
 // SignInChallenge is where the member signs in, and the state to come back with.
@@ -72,24 +74,26 @@ type CompleteSignInRequest struct {
 	Member string `json:"member"`
 	Code   string `json:"code"`
 	State  string `json:"state"`
+	// Caller is the member themselves: As is Member (empty: the member).
+	Caller
 }
 
 // ClearMemberRequest clears a member's mapping.
 type ClearMemberRequest struct {
 	Member string `json:"member"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 }
 
 // SearchRequest finds members by name, email or id (prefix).
 type SearchRequest struct {
-	Query string `json:"query"`
-	Limit int    `json:"limit,omitempty"`
-	As    string `json:"as"` // Slack member id or Salesforce user
+	Query  string `json:"query"`
+	Limit  int    `json:"limit,omitempty"`
+	Caller        // a Slack member or a Salesforce user
 }
 
 // ExportRequest asks to export the user mapping.
 type ExportRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // ExportGrant names the mappings to export.

@@ -27,8 +27,8 @@ type ConnectionRequest struct {
 	OrgURL       string `json:"org_url"`
 	MappingField string `json:"mapping_field,omitempty"` // email (default) or saml_nameid
 	// AutoMap is automatic account mapping; absent means on, as in Slack.
-	AutoMap *bool  `json:"auto_map,omitempty"`
-	As      string `json:"as"` // Slack member id
+	AutoMap *bool `json:"auto_map,omitempty"`
+	Caller        // a Slack member
 }
 
 // ConnectionStateSignal is a connection's report of its new state.

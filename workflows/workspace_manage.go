@@ -18,7 +18,7 @@ const UpdateMigrate = "migrate"
 // MigrateRequest asks to move the workspace into an Enterprise org.
 type MigrateRequest struct {
 	Enterprise string `json:"enterprise"` // E…
-	As         string `json:"as"`         // Slack member id
+	Caller            // a Slack member
 }
 
 // Migration records a workspace's move into an Enterprise org.
