@@ -130,7 +130,9 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
 			return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
 		}
-		acts = worker.NewActivities(env.Config, env.Store, opts.Log)
+		if acts, err = worker.NewActivities(env.Config, env.Store, opts.Log); err != nil {
+			return env, err
+		}
 		if opts.MetricsAddr != "" {
 			var addr string
 			if watch, addr, env.stopMetrics, err = worker.Observe(ctx, opts.MetricsAddr, false, &env.clientOpts, acts); err != nil {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/model"
 )
 
@@ -106,6 +107,11 @@ type Event struct {
 	Action model.Action `json:"action"`
 	By     string       `json:"by,omitempty"`
 	Detail string       `json:"detail,omitempty"`
+	// Unverified: By came without a proof of identity (sandbox mode only).
+	Unverified bool `json:"unverified,omitempty"`
+	// ProofKind is how By proved who they are: a console assertion or a
+	// login token.
+	ProofKind identity.Kind `json:"proof_kind,omitempty"`
 }
 
 // Attempt is a refused signal, kept because a signal's sender learns nothing
@@ -158,4 +164,7 @@ func (t Timing) withDefaults() Timing {
 type ConnectionInput struct {
 	Connection Connection `json:"connection"`
 	Timing     Timing     `json:"timing"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }

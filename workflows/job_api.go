@@ -134,6 +134,9 @@ type JobInput struct {
 	Settings    JobSettings `json:"settings"`
 	// Status is carried over by continue-as-new.
 	Status *JobStatus `json:"status,omitempty"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }
 
 // JobStatus is where a job stands: its phase, its preview, its outcomes.
@@ -156,6 +159,9 @@ type JobStatus struct {
 	Risks      []string  `json:"risks,omitempty"`
 	ApprovedBy string    `json:"approved_by,omitempty"`
 	ApprovedAt time.Time `json:"approved_at,omitempty"`
+	// ApprovedUnverified: the approval came without a proof of identity
+	// (sandbox mode only).
+	ApprovedUnverified bool `json:"approved_unverified,omitempty"`
 	// Outcomes so far.
 	Linked    int `json:"linked"`
 	Invited   int `json:"invited"`
@@ -164,6 +170,8 @@ type JobStatus struct {
 	// Waiting counts invitations not yet answered nor expired.
 	Waiting     int       `json:"waiting"`
 	CancelledBy string    `json:"cancelled_by,omitempty"`
+	// CancelledUnverified: the cancel came without a proof of identity.
+	CancelledUnverified bool `json:"cancelled_unverified,omitempty"`
 	Error       string    `json:"error,omitempty"`
 	StartedAt   time.Time `json:"started_at"`
 	ValidatedAt time.Time `json:"validated_at,omitempty"`

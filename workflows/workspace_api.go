@@ -55,6 +55,9 @@ type WorkspaceInput struct {
 	// Born is the connection a workspace made from Salesforce is born with
 	// (active, without the three steps).
 	Born *Connection `json:"born,omitempty"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }
 
 // Workspace is the registry of a workspace's live connections.
