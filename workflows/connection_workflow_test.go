@@ -238,7 +238,7 @@ func TestPendingActivationExpiresWithConfiguredTiming(t *testing.T) {
 func TestSignalsAreStepsToo(t *testing.T) {
 	f := newFixture(t)
 	f.signal(time.Minute, workflows.UpdateApprove, workflows.ApproveRequest{MatchingField: "Email", Caller: workflows.Caller{As: sfAdmin}}) // no terms
-	f.signal(2*time.Minute, workflows.UpdateApprove, approve(sfUser))                                             // not an admin
+	f.signal(2*time.Minute, workflows.UpdateApprove, approve(sfUser))                                                                       // not an admin
 	f.signal(3*time.Minute, workflows.UpdateApprove, approve(sfAdmin))
 	f.signal(4*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackAdmin}}) // admins may not activate
 	f.signal(5*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})

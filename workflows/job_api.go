@@ -168,15 +168,15 @@ type JobStatus struct {
 	Unchanged int `json:"unchanged"`
 	Refused   int `json:"refused"`
 	// Waiting counts invitations not yet answered nor expired.
-	Waiting     int       `json:"waiting"`
-	CancelledBy string    `json:"cancelled_by,omitempty"`
+	Waiting     int    `json:"waiting"`
+	CancelledBy string `json:"cancelled_by,omitempty"`
 	// CancelledUnverified: the cancel came without a proof of identity.
-	CancelledUnverified bool `json:"cancelled_unverified,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	StartedAt   time.Time `json:"started_at"`
-	ValidatedAt time.Time `json:"validated_at,omitempty"`
-	AppliedAt   time.Time `json:"applied_at,omitempty"`
-	FinishedAt  time.Time `json:"finished_at,omitempty"`
+	CancelledUnverified bool      `json:"cancelled_unverified,omitempty"`
+	Error               string    `json:"error,omitempty"`
+	StartedAt           time.Time `json:"started_at"`
+	ValidatedAt         time.Time `json:"validated_at,omitempty"`
+	AppliedAt           time.Time `json:"applied_at,omitempty"`
+	FinishedAt          time.Time `json:"finished_at,omitempty"`
 	// NextBatch is where the phase in progress resumes after continue-as-new.
 	NextBatch int `json:"next_batch"`
 	// InviteExpiresAt is when the job's invitations expire.
