@@ -208,20 +208,30 @@ func memberCaller(member string, c Caller) Caller {
 func (w *connectionRun) startSignIn(ctx workflow.Context, req StartSignInRequest) (SignInChallenge, error) {
 	var ch SignInChallenge
 	_, err := w.step(ctx, func() error { return w.validateStartSignIn(ctx, req) }, func() error {
-		// Sign-ins started before members proved who they are went on
-		// without a role check, and replay so.
-		if workflow.GetVersion(ctx, "signin-start-proof", workflow.DefaultVersion, 1) == 1 {
+		// Sign-ins started before the member proved who they are and before
+		// PKCE went on without either, and replay so.
+		pkce := workflow.GetVersion(ctx, "signin-start-proof-pkce", workflow.DefaultVersion, 1) == 1
+		if pkce {
 			if _, _, err := w.authorizeSlack(ctx, UpdateStartSignIn, model.ActionSignIn, memberCaller(req.Member, req.Caller)); err != nil {
 				return err
 			}
 		}
-		var state string
+		var state, verifier string
 		if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newState() }).Get(&state); err != nil {
 			return err
 		}
+		if pkce {
+			if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newVerifier() }).Get(&verifier); err != nil {
+				return err
+			}
+		}
+		redirect := req.RedirectURI
+		if redirect == "" {
+			redirect = SignInRedirectURI
+		}
 		var url string
 		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SignInURL, activities.SignInURLInput{
-			OrgURL: w.c.OrgURL, RedirectURI: SignInRedirectURI, State: state,
+			OrgURL: w.c.OrgURL, RedirectURI: redirect, State: state, Verifier: verifier,
 		}).Get(ctx, &url)
 		if err != nil {
 			return passOn(err)
@@ -231,8 +241,9 @@ func (w *connectionRun) startSignIn(ctx workflow.Context, req StartSignInRequest
 			inv = Invitation{ExpiresAt: workflow.Now(ctx).Add(signInTTL)}
 		}
 		inv.State, inv.StateExpiresAt = state, workflow.Now(ctx).Add(signInTTL)
+		inv.RedirectURI, inv.Verifier = redirect, verifier
 		w.invite(req.Member, inv)
-		ch = SignInChallenge{AuthorizeURL: url, RedirectURI: SignInRedirectURI, State: state, ExpiresAt: inv.StateExpiresAt}
+		ch = SignInChallenge{AuthorizeURL: url, RedirectURI: redirect, State: state, ExpiresAt: inv.StateExpiresAt}
 		return nil
 	})
 	return ch, err
@@ -266,8 +277,15 @@ func (w *connectionRun) completeSignIn(ctx workflow.Context, req CompleteSignInR
 				return err
 			}
 		}
+		// The code is exchanged with the redirect and the verifier of the
+		// sign-in this connection started (none before PKCE).
+		inv := w.c.Invitations[req.Member]
+		redirect := inv.RedirectURI
+		if redirect == "" {
+			redirect = SignInRedirectURI
+		}
 		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.CompleteSignIn, activities.CompleteSignInInput{
-			ConnectionRef: w.c.ref(), Member: req.Member, Code: req.Code, RedirectURI: SignInRedirectURI,
+			ConnectionRef: w.c.ref(), Member: req.Member, Code: req.Code, RedirectURI: redirect, Verifier: inv.Verifier,
 		}).Get(ctx, &m)
 		if err != nil {
 			return passOn(err)

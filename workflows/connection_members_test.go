@@ -135,3 +135,59 @@ func TestClearNeedsASalesforceAdmin(t *testing.T) {
 		t.Errorf("a refused clear signal is kept: %+v", c.Attempts)
 	}
 }
+
+// A member's sign-in comes back where it was asked to (the console's
+// callback, or the CLI's loopback address by default), with PKCE: the
+// verifier made at the start reaches the exchange, and nobody else.
+func TestSignInRedirectAndPKCE(t *testing.T) {
+	f := newFixture(t)
+	console := f.update(time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER1", RedirectURI: consoleCallback})
+	cli := f.update(2*time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER2"})
+	evil := f.update(3*time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER3", RedirectURI: "https://evil.example/cb"})
+	during := f.status(4 * time.Minute)
+	bannerOn := f.update(4*time.Minute+time.Second, workflows.UpdateBanner, workflows.BannerRequest{On: true, Caller: workflows.Caller{As: slackAdmin}})
+	var done *outcome
+	f.env.RegisterDelayedCallback(func() {
+		done = &outcome{}
+		f.env.UpdateWorkflow(workflows.UpdateCompleteSignIn, "", updateCallbacks(done), workflows.CompleteSignInRequest{
+			Member: "U0MEMBER1", Code: "c", State: signInChallenge(console).State})
+	}, 5*time.Minute)
+	f.disconnectAt(time.Hour)
+	f.runConnection(activeConnection())
+
+	if ch := signInChallenge(console); console.err != nil || ch.RedirectURI != consoleCallback {
+		t.Fatalf("sign-in by the console: %v %+v", console.err, ch)
+	}
+	if ch := signInChallenge(cli); cli.err != nil || ch.RedirectURI != workflows.SignInRedirectURI {
+		t.Fatalf("sign-in by the CLI: %v %+v", cli.err, ch)
+	}
+	requireType(t, evil.err, activities.ErrInvalidInput, "cannot come back to https://evil.example/cb")
+	if _, ok := during.Invitations["U0MEMBER3"]; ok {
+		t.Error("a refused sign-in left an invitation")
+	}
+	if len(f.signInURLs) != 3 {
+		t.Fatalf("SignInURL calls: %+v", f.signInURLs)
+	}
+	first, second := f.signInURLs[0], f.signInURLs[1]
+	if first.RedirectURI != consoleCallback || len(first.Verifier) < 43 || second.RedirectURI != workflows.SignInRedirectURI ||
+		len(second.Verifier) < 43 || first.Verifier == second.Verifier {
+		t.Fatalf("sign-in addresses asked for: %+v", f.signInURLs[:2])
+	}
+	// The verifier stays inside the workflow: the status and the steps'
+	// results show none.
+	if inv := during.Invitations["U0MEMBER1"]; inv.Verifier != "" || inv.RedirectURI != consoleCallback || inv.State == "" {
+		t.Errorf("the status shows the invitation as %+v", inv)
+	}
+	if inv, ok := bannerOn.conn.Invitations["U0MEMBER1"]; bannerOn.err != nil || !ok || inv.Verifier != "" {
+		t.Errorf("a step's result shows the invitation as %+v (%v)", inv, bannerOn.err)
+	}
+	if done == nil || done.err != nil || len(f.exchanges) != 1 {
+		t.Fatalf("complete: %+v, exchanges %+v", done, f.exchanges)
+	}
+	if ex := f.exchanges[0]; ex.RedirectURI != consoleCallback || ex.Verifier != first.Verifier {
+		t.Errorf("the code was exchanged with redirect %q verifier %q, want %q and the start's", ex.RedirectURI, ex.Verifier, consoleCallback)
+	}
+	if c, ok := done.value.(activities.MemberMapping); !ok || c.State != "linked" {
+		t.Errorf("complete result: %+v", done.value)
+	}
+}

@@ -220,11 +220,11 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 // the step awaits its role check and applies.
 func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (Connection, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
 	defer w.mu.Unlock()
 	if err := check(); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
 	if err := apply(); err != nil {
 		// The org answered from another My Domain: find out where, at once,
@@ -233,7 +233,7 @@ func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (C
 		if errors.As(err, &app) && app.Type() == activities.ErrDomainMoved && w.c.State == model.StateActive {
 			w.checkHealthLocked(ctx)
 		}
-		return w.c, err
+		return w.c.public(), err
 	}
-	return w.c, nil
+	return w.c.public(), nil
 }

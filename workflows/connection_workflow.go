@@ -48,7 +48,7 @@ func (w *connectionRun) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.background = workflow.NewWaitGroup(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Connection, error) {
-		c := w.c
+		c := w.c.public()
 		c.UpdateAvailable = c.updateAvailable()
 		return c, nil
 	}); err != nil {
@@ -171,9 +171,9 @@ func (w *connectionRun) continueAsNew(ctx workflow.Context) error {
 func (w *connectionRun) finish(ctx workflow.Context) (Connection, error) {
 	w.describe(ctx)
 	if err := w.settle(ctx); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
-	return w.c, nil
+	return w.c.public(), nil
 }
 
 // setState moves the connection to a new state: visibility, the Web UI's
@@ -228,4 +228,21 @@ func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
 		defer w.background.Done()
 		send(ctx)
 	})
+}
+
+// public is the connection as its callers see it (the status query, the
+// steps' results, the workflow's own): the sign-ins' PKCE verifiers stay
+// in the workflow's state alone.
+func (c Connection) public() Connection {
+	if len(c.Invitations) == 0 {
+		return c
+	}
+	invs := make(map[string]Invitation, len(c.Invitations))
+	for _, m := range workflow.DeterministicKeys(c.Invitations) {
+		inv := c.Invitations[m]
+		inv.Verifier = ""
+		invs[m] = inv
+	}
+	c.Invitations = invs
+	return c
 }

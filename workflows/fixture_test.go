@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,9 +49,12 @@ type fixture struct {
 	notices []activities.NotifyInput
 	signals []workflows.ConnectionStateSignal
 	// What the member mapping mocks saw.
-	signedIn  []string
-	expiredAt []time.Time
-	autoMaps  []workflows.AutoMapInput
+	signedIn []string
+	// signInURLs and exchanges are what the sign-in activities were given.
+	signInURLs []activities.SignInURLInput
+	exchanges  []activities.CompleteSignInInput
+	expiredAt  []time.Time
+	autoMaps   []workflows.AutoMapInput
 	// health is what the org's health checks answer.
 	health        activities.HealthResult
 	healthChecks  int
@@ -61,6 +65,11 @@ type fixture struct {
 	proofsSeen   []proofSeen
 	requireProof bool
 }
+
+// allowedRedirects are the sign-in addresses the mocked worker allows.
+var allowedRedirects = []string{workflows.SignInRedirectURI, consoleCallback}
+
+const consoleCallback = "http://127.0.0.1:8088/auth/salesforce/callback"
 
 // proofSeen is what one role check was given.
 type proofSeen struct{ proof, workflow, step string }
@@ -173,6 +182,12 @@ func newFixture(t *testing.T) *fixture {
 		}).Maybe()
 	f.env.OnActivity(acts.SignInURL, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SignInURLInput) (string, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signInURLs = append(f.signInURLs, in)
+			if !slices.Contains(allowedRedirects, in.RedirectURI) {
+				return "", temporal.NewNonRetryableApplicationError("the sign-in cannot come back to "+in.RedirectURI, activities.ErrInvalidInput, nil)
+			}
 			return in.OrgURL + "/services/oauth2/authorize?state=" + in.State, nil
 		}).Maybe()
 	f.env.OnActivity(acts.CompleteSignIn, mock.Anything, mock.Anything).Return(
@@ -180,6 +195,7 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.signedIn = append(f.signedIn, in.Member)
+			f.exchanges = append(f.exchanges, in)
 			return activities.MemberMapping{SlackUserID: in.Member, State: "linked", SalesforceUsername: "member@acme.example"}, nil
 		}).Maybe()
 	f.env.OnActivity(acts.ClearMember, mock.Anything, mock.Anything).Return(

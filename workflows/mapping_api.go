@@ -57,6 +57,10 @@ type AddMemberRequest struct {
 // StartSignInRequest begins a member's sign-in to Salesforce.
 type StartSignInRequest struct {
 	Member string `json:"member"`
+	// RedirectURI is where Salesforce sends the member back: empty for the
+	// CLI's loopback SignInRedirectURI, else one of the worker's allowed
+	// addresses (the console's callback).
+	RedirectURI string `json:"redirect_uri,omitempty"`
 	// Caller is the member themselves: As is Member (empty: the member).
 	Caller
 }
@@ -108,7 +112,14 @@ type Invitation struct {
 	// only the sign-in this connection started can complete it.
 	State          string    `json:"state,omitempty"`
 	StateExpiresAt time.Time `json:"state_expires_at,omitempty"`
-	Invited        bool      `json:"invited"` // false for a member signing in on their own
+	// RedirectURI is where that sign-in comes back to; the code is
+	// exchanged with the same (empty: SignInRedirectURI).
+	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Verifier is that sign-in's PKCE code_verifier, which only the
+	// exchange this connection makes knows: kept in the workflow's state
+	// (payloads are encrypted), never in what queries and updates return.
+	Verifier string `json:"verifier,omitempty"`
+	Invited  bool   `json:"invited"` // false for a member signing in on their own
 }
 
 func (c Connection) ref() activities.ConnectionRef {
