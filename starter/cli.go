@@ -82,6 +82,8 @@ type app struct {
 	env    Env
 	output string
 	client client.Client
+	// orgIDs are the orgs resolveOrg found, for the rest of the command.
+	orgIDs map[orgRef]string
 }
 
 // temporal dials Temporal once per command line.
