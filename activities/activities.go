@@ -5,6 +5,8 @@
 package activities
 
 import (
+	"time"
+
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/metrics"
@@ -21,4 +23,16 @@ type Activities struct {
 	Log        *zap.Logger
 	// Metrics are the product's metrics (nil: none).
 	Metrics *metrics.Product
+	// Verifier checks the proofs of who takes a human step (nil: a proof
+	// cannot be checked, and is refused).
+	Verifier Verifier
+	// RequireProof refuses a human step that comes without a proof
+	// (config.Config.ProofRequired: always outside sandbox mode); without
+	// it a bare "as" goes on, recorded as unverified.
+	RequireProof bool
+	// SignInRedirectURIs are where a member's Salesforce sign-in may come
+	// back to (config.Config.SignInRedirectURIs).
+	SignInRedirectURIs []string
+	// Now is the clock proofs are checked against (nil: time.Now).
+	Now func() time.Time
 }

@@ -6,28 +6,49 @@ import (
 	"strings"
 
 	"github.com/sfconnect/sfconnect/authz"
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
 )
 
 // AuthorizeSlackInput asks whether a Slack member may take an action in a
-// workspace.
+// workspace, with the proof of who they are.
 type AuthorizeSlackInput struct {
 	Team   string       `json:"team"`
 	User   string       `json:"user"`
 	Action model.Action `json:"action"`
+	// Proof is the step's proof of identity (a console assertion or a
+	// login token); Workflow and Step are the calling workflow's id and the
+	// update or signal name, which a step assertion must be bound to.
+	Proof    string `json:"proof,omitempty"`
+	Workflow string `json:"workflow,omitempty"`
+	Step     string `json:"step,omitempty"`
 }
 
-// AuthorizeSlack reads the caller's roles from Slack's directory at the
-// moment of the action and applies the role table; a refusal is a
-// non-retryable Forbidden error that names the missing role.
-func (a *Activities) AuthorizeSlack(ctx context.Context, in AuthorizeSlackInput) (model.SlackRoles, error) {
+// SlackAuthorization is AuthorizeSlack's answer: the caller's roles, and
+// how their identity was proven.
+type SlackAuthorization struct {
+	model.SlackRoles
+	Identity Identity `json:"identity"`
+}
+
+// AuthorizeSlack verifies the caller's proof first (a Slack sign-in to this
+// workspace, of this member, for this step), then reads the caller's roles
+// from Slack's directory at the moment of the action and applies the role
+// table. A refused proof is a non-retryable Unauthenticated error; a
+// refused role a non-retryable Forbidden error that names the missing role.
+func (a *Activities) AuthorizeSlack(ctx context.Context, in AuthorizeSlackInput) (SlackAuthorization, error) {
+	who, err := a.identify(proofOf{in.Proof, in.Workflow, in.Step},
+		identity.Expect{Side: identity.SideSlack, Subject: in.User, Team: in.Team})
+	if err != nil {
+		return SlackAuthorization{}, err
+	}
 	roles, err := a.slackRoles(ctx, in.Team, in.User)
 	if err != nil {
-		return roles, err
+		return SlackAuthorization{SlackRoles: roles}, err
 	}
-	return roles, a.classify("authorize", fromSlack, authz.Slack(in.Action, roles))
+	return SlackAuthorization{SlackRoles: roles, Identity: who}, a.classify("authorize", fromSlack, authz.Slack(in.Action, roles))
 }
 
 func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.SlackRoles, error) {
@@ -62,12 +83,23 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 }
 
 // AuthorizeSalesforceInput asks whether a Salesforce user may take an action
-// in an org.
+// in an org, with the proof of who they are.
 type AuthorizeSalesforceInput struct {
 	OrgURL string       `json:"org_url"`
 	OrgID  string       `json:"org_id"`
 	User   string       `json:"user"` // user id or username
 	Action model.Action `json:"action"`
+	// Proof, Workflow and Step are as in AuthorizeSlackInput.
+	Proof    string `json:"proof,omitempty"`
+	Workflow string `json:"workflow,omitempty"`
+	Step     string `json:"step,omitempty"`
+}
+
+// SalesforceAuthorization is AuthorizeSalesforce's answer: the caller's
+// roles, and how their identity was proven.
+type SalesforceAuthorization struct {
+	model.SalesforceRoles
+	Identity Identity `json:"identity"`
 }
 
 // ManageSlackConnectionsPermissionSet is the permission set that grants
@@ -77,9 +109,35 @@ const ManageSlackConnectionsPermissionSet = "ManageSlackConnections"
 // SystemAdministratorProfile is the Salesforce profile of system admins.
 const SystemAdministratorProfile = "System Administrator"
 
-// AuthorizeSalesforce reads the caller from the org's directory and applies
-// the role table.
-func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesforceInput) (model.SalesforceRoles, error) {
+// AuthorizeSalesforce verifies the caller's proof first (a Salesforce
+// sign-in to this org, of this user, for this step), then reads the caller
+// from the org's directory and applies the role table. A username's proof
+// is compared with the user id it resolves to.
+func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesforceInput) (SalesforceAuthorization, error) {
+	p := proofOf{in.Proof, in.Workflow, in.Step}
+	want := identity.Expect{Side: identity.SideSalesforce, Org: in.OrgID}
+	if !strings.Contains(in.User, "@") {
+		want.Subject = in.User // an id: compared now; a username once resolved
+	}
+	who, err := a.identify(p, want)
+	if err != nil {
+		return SalesforceAuthorization{}, err
+	}
+	roles, err := a.salesforceRoles(ctx, in)
+	out := SalesforceAuthorization{SalesforceRoles: roles, Identity: who}
+	if err != nil {
+		return out, err
+	}
+	if who.Verified && !identity.SameID(who.Subject, roles.UserID) {
+		return SalesforceAuthorization{}, a.unauthenticated(p, identity.ErrOtherSubject, "%v: the proof is of user %s, not of %s (\"as\"): %s",
+			identity.ErrOtherSubject, who.Subject, in.User, identity.SignInAgain(identity.SideSalesforce))
+	}
+	return out, a.classify("authorize", fromSalesforce, authz.Salesforce(in.Action, roles))
+}
+
+// salesforceRoles reads what the org's directory says of the caller; a
+// user the org does not know is a refusal of the role table.
+func (a *Activities) salesforceRoles(ctx context.Context, in AuthorizeSalesforceInput) (model.SalesforceRoles, error) {
 	roles := model.SalesforceRoles{OrgID: in.OrgID, Username: in.User}
 	org, err := a.Salesforce.Org(in.OrgURL)
 	if err != nil {
@@ -101,9 +159,6 @@ func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesf
 			return roles, a.classify("salesforce permission set lookup", fromSalesforce, err)
 		}
 		roles.ManageSlackConnections = has
-	}
-	if err := authz.Salesforce(in.Action, roles); err != nil {
-		return roles, a.classify("authorize", fromSalesforce, err)
 	}
 	return roles, nil
 }

@@ -24,6 +24,9 @@ const (
 	ErrDomainMoved     = "DomainMoved"
 	ErrNotFound        = "NotFound"
 	ErrUpstream        = "UpstreamRefused"
+	// ErrUnauthenticated refuses a step whose proof of identity is missing
+	// (where one is required), forged, expired, replayed or foreign.
+	ErrUnauthenticated = "Unauthenticated"
 	// ErrRateLimited is retryable: the next attempt waits the Retry-After.
 	ErrRateLimited = "RateLimited"
 )
@@ -32,7 +35,7 @@ const (
 // their retry policies so that a refusal reaches the caller at once.
 var NonRetryable = []string{
 	ErrForbidden, ErrInvalidInput, ErrGovernmentCloud, ErrOrgNotFound,
-	ErrIPRestricted, ErrDomainMoved, ErrNotFound, ErrUpstream,
+	ErrIPRestricted, ErrDomainMoved, ErrNotFound, ErrUpstream, ErrUnauthenticated,
 }
 
 // upstream is what classify needs to know of one API client's errors.

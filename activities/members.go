@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"golang.org/x/oauth2"
 
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/slackapi"
@@ -129,15 +131,28 @@ type SignInURLInput struct {
 	OrgURL      string `json:"org_url"`
 	RedirectURI string `json:"redirect_uri"`
 	State       string `json:"state"`
+	// Verifier is the sign-in's PKCE code_verifier (RFC 7636): the address
+	// carries its S256 challenge. Empty for sign-ins started before PKCE.
+	Verifier string `json:"verifier,omitempty"`
 }
 
-// SignInURL is the org's OAuth 2.0 authorization address for a member.
+// SignInURL is the org's OAuth 2.0 authorization address for a member. The
+// sign-in may come back only to one of the worker's SignInRedirectURIs: a
+// code sent anywhere else could be redeemed by whoever is there.
 func (a *Activities) SignInURL(_ context.Context, in SignInURLInput) (string, error) {
+	if !slices.Contains(a.SignInRedirectURIs, in.RedirectURI) {
+		return "", refuse(ErrInvalidInput, "the sign-in cannot come back to %s: this worker sends sign-ins back only to %s (leave redirect_uri empty for the CLI's loopback address; the console's callback follows SFCONNECT_CONSOLE_URL)",
+			in.RedirectURI, strings.Join(a.SignInRedirectURIs, " or "))
+	}
 	org, err := a.Salesforce.Org(in.OrgURL)
 	if err != nil {
 		return "", refuse(ErrInvalidInput, "%v", err)
 	}
-	return org.AuthCodeURL(in.RedirectURI, in.State, ""), nil
+	var opts []oauth2.AuthCodeOption
+	if in.Verifier != "" {
+		opts = append(opts, oauth2.S256ChallengeOption(in.Verifier))
+	}
+	return org.AuthCodeURL(in.RedirectURI, in.State, "", opts...), nil
 }
 
 // CompleteSignInInput is a member back from Salesforce's sign-in with a code.
@@ -146,6 +161,9 @@ type CompleteSignInInput struct {
 	Member      string `json:"member"`
 	Code        string `json:"code"`
 	RedirectURI string `json:"redirect_uri"`
+	// Verifier is the PKCE code_verifier whose challenge SignInURL sent
+	// (empty: none was).
+	Verifier string `json:"verifier,omitempty"`
 }
 
 // CompleteSignIn trades the member's code for their token and asks
@@ -157,7 +175,11 @@ func (a *Activities) CompleteSignIn(ctx context.Context, in CompleteSignInInput)
 	if err != nil {
 		return MemberMapping{}, refuse(ErrInvalidInput, "%v", err)
 	}
-	tok, err := org.ExchangeCode(ctx, in.Code, in.RedirectURI)
+	var opts []oauth2.AuthCodeOption
+	if in.Verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(in.Verifier))
+	}
+	tok, err := org.ExchangeCode(ctx, in.Code, in.RedirectURI, opts...)
 	if err != nil {
 		return MemberMapping{}, a.classify("salesforce sign-in", fromSalesforce, err)
 	}

@@ -50,6 +50,8 @@ func verb(a model.Action) string {
 		return "migrate the workspace"
 	case model.ActionCreate:
 		return "create a workspace from Salesforce"
+	case model.ActionSignIn:
+		return "sign in to Salesforce to map their account"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }
@@ -69,6 +71,9 @@ func Slack(action model.Action, r model.SlackRoles) error {
 	}
 	if action.SalesforceSide() {
 		return deny("a Salesforce system administrator: " + string(action) + " is done on the Salesforce side")
+	}
+	if action == model.ActionSignIn {
+		return nil // a member maps their own account; the proof says it is them
 	}
 	if r.SalesforceAdminRole {
 		return nil

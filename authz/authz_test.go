@@ -41,7 +41,11 @@ func TestSlackRoleTable(t *testing.T) {
 		allowed[r][model.ActionActivate] = true
 		allowed[r][model.ActionMigrate] = true
 	}
-	actions := append(append([]model.Action{}, manage...), model.ActionActivate, model.ActionMigrate, model.ActionApprove, model.ActionClear)
+	// Any active member signs in for themselves; the deleted and strangers may not.
+	for role, roles := range slackRoles {
+		allowed[role][model.ActionSignIn] = roles.Member && !roles.Deleted
+	}
+	actions := append(append([]model.Action{}, manage...), model.ActionActivate, model.ActionMigrate, model.ActionApprove, model.ActionClear, model.ActionSignIn)
 	for role, roles := range slackRoles {
 		for _, action := range actions {
 			err := authz.Slack(action, roles)

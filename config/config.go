@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/sfconnect/sfconnect/codec"
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -73,6 +74,22 @@ type Config struct {
 	// SQLite under DataDir by default.
 	DatabaseURL string
 	LogLevel    string
+	// SigningKeyBytes signs and verifies proofs of identity
+	// (SFCONNECT_SIGNING_KEY or _FILE, decoded); nil: see SigningKey.
+	SigningKeyBytes []byte
+	// RequireProof makes the worker refuse steps without a proof even in
+	// sandbox mode (SFCONNECT_REQUIRE_PROOF=1); see ProofRequired.
+	RequireProof bool
+	// ConsoleURL is the console's address (SFCONNECT_CONSOLE_URL), whose
+	// callback a member's Salesforce sign-in may come back to.
+	ConsoleURL string
+	// Proof is a token the CLI attaches to every step (SFCONNECT_PROOF),
+	// before any login of LoginFile.
+	Proof string
+	// LoginFile is where `starter login` keeps its sign-ins
+	// ($XDG_CONFIG_HOME/sfconnect/login.json or
+	// ~/.config/sfconnect/login.json; "" for none).
+	LoginFile string
 }
 
 // Load reads the configuration from the process environment.
@@ -91,6 +108,10 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		LogLevel:               or(getenv("SFCONNECT_LOG_LEVEL"), "info"),
 		MetricsAddr:            or(getenv("SFCONNECT_METRICS_ADDR"), "127.0.0.1:9090"),
 		Profiling:              getenv("SFCONNECT_PPROF") == "1",
+		RequireProof:           getenv("SFCONNECT_REQUIRE_PROOF") == "1",
+		ConsoleURL:             or(getenv("SFCONNECT_CONSOLE_URL"), DefaultConsoleURL),
+		Proof:                  strings.TrimSpace(getenv("SFCONNECT_PROOF")),
+		LoginFile:              identity.LoginPath(getenv),
 	}
 	c.DatabaseURL = or(getenv("DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "sfconnect.db"))
 	tokens, err := parseTokens(getenv("SLACK_BOT_TOKENS"))
@@ -99,6 +120,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	}
 	c.SlackTokens = tokens
 	if c.CodecKeys, err = codec.LoadKeys(getenv); err != nil {
+		return c, err
+	}
+	if c.SigningKeyBytes, err = loadSigningKey(getenv); err != nil {
 		return c, err
 	}
 	real := c.SlackToken != "" || len(c.SlackTokens) > 0 || c.SalesforceClientID != ""

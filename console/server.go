@@ -22,18 +22,20 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/sfclient"
 )
 
-// DefaultAddr is where `make run` serves the console.
-const DefaultAddr = "127.0.0.1:8088"
+// DefaultAddr is where `make run` serves the console: the host and port of
+// config.DefaultConsoleURL.
+var DefaultAddr = strings.TrimPrefix(config.DefaultConsoleURL, "http://")
 
 // Callback paths, registered as the redirect URIs of the Slack app and of
 // the Salesforce connected app.
 const (
 	SlackCallbackPath      = "/auth/slack/callback"
-	SalesforceCallbackPath = "/auth/salesforce/callback"
+	SalesforceCallbackPath = config.ConsoleSalesforceCallback
 )
 
 // DefaultMaxUpload bounds a CSV upload: a million rows of ids and emails

@@ -11,9 +11,10 @@ import (
 type Settings struct {
 	// Addr is where the console listens (SFCONNECT_CONSOLE_ADDR).
 	Addr string
-	// BaseURL is its public address (SFCONNECT_CONSOLE_URL): the Slack
-	// app's and the connected app's redirect URIs are BaseURL +
-	// SlackCallbackPath and BaseURL + SalesforceCallbackPath.
+	// BaseURL is its public address (config's ConsoleURL,
+	// SFCONNECT_CONSOLE_URL): the Slack app's and the connected app's
+	// redirect URIs are BaseURL + SlackCallbackPath and BaseURL +
+	// SalesforceCallbackPath.
 	BaseURL    string
 	Slack      SlackApp
 	Salesforce SalesforceApp
@@ -34,15 +35,12 @@ const (
 func SettingsFrom(cfg config.Config, getenv func(string) string) Settings {
 	s := Settings{
 		Addr:    or(getenv("SFCONNECT_CONSOLE_ADDR"), DefaultAddr),
-		BaseURL: strings.TrimSuffix(getenv("SFCONNECT_CONSOLE_URL"), "/"),
+		BaseURL: strings.TrimSuffix(cfg.ConsoleURL, "/"),
 		Slack: SlackApp{
 			Issuer:   or(getenv("SLACK_OIDC_ISSUER"), "https://slack.com"),
 			ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"),
 		},
 		Salesforce: SalesforceApp{ClientID: cfg.SalesforceClientID, ClientSecret: cfg.SalesforceClientSecret},
-	}
-	if s.BaseURL == "" {
-		s.BaseURL = "http://" + s.Addr
 	}
 	if cfg.Sandbox() {
 		s.Slack = SlackApp{Issuer: strings.TrimSuffix(cfg.SandboxURL, "/"), ClientID: sandboxClientID, ClientSecret: sandboxClientSecret}

@@ -569,13 +569,24 @@ func ancestors(t *testing.T, c compose, name string) map[string]bool {
 // configEnv are the variables config/config.go reads, by their quoted names.
 func configEnv(t *testing.T) []string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(root, "config", "config.go"))
+	files, err := filepath.Glob(filepath.Join(root, "config", "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var src []byte
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
+	}
 	var names []string
 	for _, m := range regexp.MustCompile(`"((?:SFCONNECT|SLACK|SALESFORCE|DATABASE)_[A-Z0-9_]+)"`).FindAllStringSubmatch(string(src), -1) {
-		if !slices.Contains(names, m[1]) {
+		if !slices.Contains(names, m[1]) && !slices.Contains(cliOnlyEnv, m[1]) {
 			names = append(names, m[1])
 		}
 	}
@@ -584,6 +595,10 @@ func configEnv(t *testing.T) []string {
 	}
 	return names
 }
+
+// cliOnlyEnv are read by config for the starter CLI alone: the worker has
+// no use for them.
+var cliOnlyEnv = []string{"SFCONNECT_PROOF"}
 
 func TestComposeWorkerEnvironment(t *testing.T) {
 	c := loadCompose(t)

@@ -81,16 +81,16 @@ type Env struct {
 	// MetricsURL is where the worker's metrics are served, if they are.
 	MetricsURL string
 	// Keys encrypt the payloads; CodecURL is the codec server, if any.
-	Keys        *codec.Keys
-	CodecURL    string
+	Keys     *codec.Keys
+	CodecURL string
 	// ConsoleURL is the web console, if it runs.
 	ConsoleURL    string
 	consoleServer *http.Server
 	codecServer   *http.Server
-	httpServer  *http.Server
-	opts        Options
-	clientOpts  client.Options
-	stopMetrics func()
+	httpServer    *http.Server
+	opts          Options
+	clientOpts    client.Options
+	stopMetrics   func()
 }
 
 // Start starts the dev server, the sandbox and the worker, in that order,
@@ -113,6 +113,15 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return env, err
 	}
 	opts.Config.SandboxURL = env.SandboxURL
+	var consoleLn net.Listener
+	if opts.ConsoleAddr != "" {
+		// Listen first: the worker must know the console's address, to
+		// accept its callback as a member's sign-in redirect.
+		if consoleLn, err = net.Listen("tcp", opts.ConsoleAddr); err != nil {
+			return env, fmt.Errorf("console: listen on %s (is another `make run` running?): %w", opts.ConsoleAddr, err)
+		}
+		opts.Config.ConsoleURL = "http://" + consoleLn.Addr().String()
+	}
 	env.Config = opts.Config
 	env.opts = opts
 	env.clientOpts = client.Options{HostPort: opts.TemporalHostPort, Logger: logging.Temporal(opts.Log.Named("temporal"))}
@@ -138,7 +147,9 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
 			return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
 		}
-		acts = worker.NewActivities(env.Config, env.Store, opts.Log)
+		if acts, err = worker.NewActivities(env.Config, env.Store, opts.Log); err != nil {
+			return env, err
+		}
 		if opts.MetricsAddr != "" {
 			var addr string
 			if watch, addr, env.stopMetrics, err = worker.Observe(ctx, opts.MetricsAddr, false, &env.clientOpts, acts); err != nil {
@@ -158,8 +169,8 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if err := env.Worker.Start(); err != nil {
 		return env, fmt.Errorf("start worker: %w", err)
 	}
-	if opts.ConsoleAddr != "" {
-		if err := env.startConsole(opts); err != nil {
+	if consoleLn != nil {
+		if err := env.startConsole(consoleLn, opts); err != nil {
 			return env, err
 		}
 	}
@@ -168,14 +179,10 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 
 // startConsole serves the web console on the environment's Temporal
 // client and store, its base URL the address it listens on.
-func (e *Env) startConsole(opts Options) error {
-	ln, err := net.Listen("tcp", opts.ConsoleAddr)
-	if err != nil {
-		return fmt.Errorf("console: listen on %s (is another `make run` running?): %w", opts.ConsoleAddr, err)
-	}
-	e.ConsoleURL = "http://" + ln.Addr().String()
+func (e *Env) startConsole(ln net.Listener, opts Options) error {
+	e.ConsoleURL = e.Config.ConsoleURL
 	settings := console.SettingsFrom(e.Config, func(string) string { return "" })
-	settings.Addr, settings.BaseURL = ln.Addr().String(), e.ConsoleURL
+	settings.Addr = ln.Addr().String()
 	srv, err := console.Open(e.Config, settings, &sfclient.Client{Temporal: e.Client, Config: e.Config, Store: e.Store}, opts.Log.Named("console"))
 	if err != nil {
 		_ = ln.Close()

@@ -20,6 +20,9 @@ const (
 	ActionClear      Action = "clear"
 	ActionMigrate    Action = "migrate"
 	ActionCreate     Action = "create_workspace"
+	// ActionSignIn is a member signing in to Salesforce to map their own
+	// account: any active member of the workspace may, for themselves.
+	ActionSignIn Action = "signin"
 	// ActionExpire is not a caller's action: the clock ended a pending step.
 	ActionExpire Action = "expire"
 )

@@ -34,9 +34,10 @@ func (c *Client) codeFlow(redirectURI string) *oauth2.Config {
 
 // AuthCodeURL is the address to send a user to so that they sign in to the
 // org and come back to redirectURI with a code and state. loginHint, when
-// not empty, pre-fills their username.
-func (c *Client) AuthCodeURL(redirectURI, state, loginHint string) string {
-	var opts []oauth2.AuthCodeOption
+// not empty, pre-fills their username. opts add to the request; PKCE
+// (RFC 7636) is oauth2.S256ChallengeOption(verifier), whose verifier
+// ExchangeCode must then be given.
+func (c *Client) AuthCodeURL(redirectURI, state, loginHint string, opts ...oauth2.AuthCodeOption) string {
 	if loginHint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
 	}
@@ -44,9 +45,10 @@ func (c *Client) AuthCodeURL(redirectURI, state, loginHint string) string {
 }
 
 // ExchangeCode trades the code a user came back with for their token;
-// redirectURI must be the one AuthCodeURL was given.
-func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (*oauth2.Token, error) {
-	tok, err := c.codeFlow(redirectURI).Exchange(c.oauthContext(ctx), code)
+// redirectURI must be the one AuthCodeURL was given, and opts carry the
+// PKCE verifier (oauth2.VerifierOption) if AuthCodeURL sent its challenge.
+func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
+	tok, err := c.codeFlow(redirectURI).Exchange(c.oauthContext(ctx), code, opts...)
 	if err != nil {
 		return nil, c.tokenError("ExchangeCode", err)
 	}

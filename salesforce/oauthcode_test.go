@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"github.com/sfconnect/sfconnect/salesforce"
 )
 
@@ -80,6 +82,25 @@ func TestCodeFlow(t *testing.T) {
 		if r.Host != "acme.my.salesforce.com" {
 			t.Errorf("%s reached Host %q", r.Path, r.Host)
 		}
+	}
+
+	// PKCE: the challenge in the address, the verifier in the exchange.
+	verifier := oauth2.GenerateVerifier()
+	u, _ = url.Parse(c.AuthCodeURL("https://app.example/callback", "s", "", oauth2.S256ChallengeOption(verifier)))
+	if q := u.Query(); q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") != oauth2.S256ChallengeFromVerifier(verifier) {
+		t.Errorf("AuthCodeURL with PKCE = %s", u)
+	}
+	if _, err := c.ExchangeCode(ctx, "the-code", "https://app.example/callback", oauth2.VerifierOption(verifier)); err != nil {
+		t.Fatal(err)
+	}
+	var verifiers []string
+	for _, r := range f.requests() {
+		if r.Path == "/services/oauth2/token" && r.Form.Get("grant_type") == "authorization_code" {
+			verifiers = append(verifiers, r.Form.Get("code_verifier"))
+		}
+	}
+	if len(verifiers) != 2 || verifiers[0] != "" || verifiers[1] != verifier {
+		t.Errorf("code_verifier sent: %q", verifiers)
 	}
 
 	_, err = c.ExchangeCode(ctx, "stale-code", "https://app.example/callback")

@@ -23,8 +23,12 @@ func (a *app) membersAutoMapCommand() *cobra.Command {
 		Short: "Map members automatically (Step 1's field against Step 2's Salesforce field), showing progress until done",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
 			var started workflows.AutoMapStarted
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: as}, &started); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: who}, &started); err != nil {
 				return err
 			}
 			if detach {
@@ -54,9 +58,8 @@ func (a *app) membersAutoMapCommand() *cobra.Command {
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id starting it")
+	asFlag(cmd, &as, "the Slack member id starting it")
 	cmd.Flags().BoolVar(&detach, "detach", false, "print the workflow id and return at once")
-	requireFlags(cmd, "as")
 	return cmd
 }
 

@@ -32,6 +32,9 @@ type Env struct {
 	Config   config.Config
 	// Dial returns a Temporal client; the CLI closes it when the command ends.
 	Dial func() (client.Client, error)
+	// OpenURL, when set, opens `starter login`'s sign-in address instead
+	// of the desktop's browser (the tests walk the pages with it).
+	OpenURL func(ctx context.Context, url string) error
 }
 
 // usageError marks a command line the CLI cannot act on (exit 2).
@@ -82,6 +85,8 @@ type app struct {
 	env    Env
 	output string
 	client client.Client
+	// orgIDs are the orgs resolveOrg found, for the rest of the command.
+	orgIDs map[orgRef]string
 }
 
 // temporal dials Temporal once per command line.
@@ -112,6 +117,6 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.output, "output", "text", "output format: text (aligned, readable) or json (one object, for scripts)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand(), a.workspaceCommand())
+	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand(), a.workspaceCommand(), a.loginCommand())
 	return root
 }

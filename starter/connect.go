@@ -33,9 +33,13 @@ func (a *app) requestCommand() *cobra.Command {
 			if _, err := model.ParseMappingField(field); err != nil {
 				return usagef("--mapping-field: %v", err)
 			}
+			who, err := a.slackCaller(team, as)
+			if err != nil {
+				return err
+			}
 			autoMap := !noAutoMap
 			c, err := a.request(cmd.Context(), team, workflows.ConnectionRequest{
-				OrgURL: orgURL, MappingField: field, AutoMap: &autoMap, As: as,
+				OrgURL: orgURL, MappingField: field, AutoMap: &autoMap, Caller: who,
 			})
 			if err != nil {
 				return err
@@ -47,8 +51,8 @@ func (a *app) requestCommand() *cobra.Command {
 	cmd.Flags().StringVar(&orgURL, "org-url", "", "the org's My Domain URL, e.g. https://acme.my.salesforce.com")
 	cmd.Flags().StringVar(&field, "mapping-field", "email", "Slack field that maps members' accounts: email or saml_nameid")
 	cmd.Flags().BoolVar(&noAutoMap, "no-auto-map", false, "map members' accounts manually instead of automatically")
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id making the request")
-	requireFlags(cmd, "workspace", "org-url", "as")
+	asFlag(cmd, &as, "the Slack member id making the request")
+	requireFlags(cmd, "workspace", "org-url")
 	return cmd
 }
 
@@ -64,8 +68,12 @@ func (a *app) approveCommand() *cobra.Command {
 			if _, err := model.ParseMatchingField(field); err != nil {
 				return usagef("--matching-field: %v", err)
 			}
+			who, err := a.salesforceCaller(cmd.Context(), ref, as)
+			if err != nil {
+				return err
+			}
 			c, err := a.step(cmd.Context(), ref, workflows.UpdateApprove, workflows.ApproveRequest{
-				MatchingField: field, AcceptTerms: accept, As: as,
+				MatchingField: field, AcceptTerms: accept, Caller: who,
 			})
 			if err != nil {
 				return err
@@ -76,8 +84,8 @@ func (a *app) approveCommand() *cobra.Command {
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&field, "matching-field", "", "Salesforce field matched to Slack accounts: Email, FederationIdentifier or Username")
 	cmd.Flags().BoolVar(&accept, "accept-terms", false, "accept the terms of use (required to approve)")
-	cmd.Flags().StringVar(&as, "as", "", "the Salesforce user id or username approving")
-	requireFlags(cmd, "matching-field", "as")
+	asFlag(cmd, &as, "the Salesforce user id or username approving")
+	requireFlags(cmd, "matching-field")
 	return cmd
 }
 
@@ -89,7 +97,11 @@ func (a *app) rejectCommand() *cobra.Command {
 		Short: "Reject a pending request (by a Salesforce system administrator of the org)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateReject, workflows.RejectRequest{Reason: reason, As: as})
+			who, err := a.salesforceCaller(cmd.Context(), ref, as)
+			if err != nil {
+				return err
+			}
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateReject, workflows.RejectRequest{Reason: reason, Caller: who})
 			if err != nil {
 				return err
 			}
@@ -98,8 +110,7 @@ func (a *app) rejectCommand() *cobra.Command {
 	}
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the requester")
-	cmd.Flags().StringVar(&as, "as", "", "the Salesforce user id or username rejecting")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Salesforce user id or username rejecting")
 	return cmd
 }
 
@@ -111,7 +122,11 @@ func (a *app) activateCommand() *cobra.Command {
 		Short: "Step 3: review and activate an approved connection (by a workspace owner or holder of the Salesforce system administrator role)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateActivate, workflows.ActivateRequest{As: as})
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateActivate, workflows.ActivateRequest{Caller: who})
 			if err != nil {
 				return err
 			}
@@ -119,8 +134,7 @@ func (a *app) activateCommand() *cobra.Command {
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id activating")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Slack member id activating")
 	return cmd
 }
 
@@ -133,12 +147,16 @@ func (a *app) disconnectCommand() *cobra.Command {
 		Short: "Disconnect a Salesforce org from the workspace (or withdraw a pending request)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
 			if !yes {
 				if err := a.confirmDisconnect(cmd.Context(), ref); err != nil {
 					return err
 				}
 			}
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: as})
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: who})
 			if err != nil {
 				return err
 			}
@@ -146,9 +164,8 @@ func (a *app) disconnectCommand() *cobra.Command {
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id disconnecting")
+	asFlag(cmd, &as, "the Slack member id disconnecting")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
-	requireFlags(cmd, "as")
 	return cmd
 }
 

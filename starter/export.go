@@ -20,8 +20,12 @@ func (a *app) membersExportCommand() *cobra.Command {
 		Short: "Export the user-mapping CSV of a connection (stdout, or --file)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
 			var grant workflows.ExportGrant
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateExport, workflows.ExportRequest{As: as}, &grant); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateExport, workflows.ExportRequest{Caller: who}, &grant); err != nil {
 				return err
 			}
 			st, err := store.Open(cmd.Context(), a.env.Config.DatabaseURL)
@@ -50,8 +54,7 @@ func (a *app) membersExportCommand() *cobra.Command {
 	}
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&file, "file", "", "write the CSV to this file instead of stdout")
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id exporting")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Slack member id exporting")
 	return cmd
 }
 

@@ -48,8 +48,16 @@ func (a *app) jobsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				var s workflows.JobStatus
-				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{As: as}, &s); err != nil {
+				// The job's workspace picks the login that proves who decides.
+				s, err := a.jobStatus(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				who, err := a.slackCaller(s.Workspace, as)
+				if err != nil {
+					return err
+				}
+				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{Caller: who}, &s); err != nil {
 					return jobNotFound(args[0], err)
 				}
 				if name == workflows.UpdateJobApprove && a.output == "text" {
@@ -61,8 +69,7 @@ func (a *app) jobsCommand() *cobra.Command {
 				return a.printJob(s)
 			},
 		}
-		c.Flags().StringVar(&as, "as", "", "the Slack member id deciding")
-		requireFlags(c, "as")
+		asFlag(c, &as, "the Slack member id deciding")
 		return c
 	}
 	cmd.AddCommand(status, results,
@@ -136,7 +143,10 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	fmt.Fprintf(tw, "Rows:\t%d\n", s.Rows)
 	fmt.Fprintf(tw, "Preview:\t%d to invite, %d unchanged, %d refused, %d moves\n", s.WouldInvite, s.WouldUnchange, s.WouldRefuse, s.Moves)
 	if s.ApprovedBy != "" {
-		fmt.Fprintf(tw, "Approved by:\t%s, %s\n", s.ApprovedBy, stamp(s.ApprovedAt))
+		fmt.Fprintf(tw, "Approved by:\t%s, %s\n", byWhom(s.ApprovedBy, s.ApprovedUnverified), stamp(s.ApprovedAt))
+	}
+	if s.CancelledBy != "" {
+		fmt.Fprintf(tw, "Cancelled by:\t%s\n", byWhom(s.CancelledBy, s.CancelledUnverified))
 	}
 	fmt.Fprintf(tw, "Outcomes:\t%d linked, %d invited (%d waiting), %d unchanged, %d refused\n", s.Linked, s.Invited, s.Waiting, s.Unchanged, s.Refused)
 	if !s.InviteExpiresAt.IsZero() {

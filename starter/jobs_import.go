@@ -42,10 +42,9 @@ that is not CSV or has no usable header is refused before any job starts.`,
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id importing")
+	asFlag(cmd, &as, "the Slack member id importing")
 	cmd.Flags().BoolVar(&yes, "yes", false, "approve the preview at once, unless it is risky (many refusals, or linked members moving)")
 	cmd.Flags().BoolVar(&detach, "detach", false, "print the job id and return; follow with `starter jobs status JOB`")
-	requireFlags(cmd, "as")
 	return cmd
 }
 
@@ -54,8 +53,13 @@ func (a *app) importFile(ctx context.Context, ref orgRef, path, as string, yes, 
 	if err != nil {
 		return err
 	}
+	who, err := a.slackCaller(ref.team, as)
+	if err != nil {
+		return err
+	}
+	as = who.As
 	var grant workflows.ImportGrant
-	if err := a.connectionUpdate(ctx, ref, workflows.UpdateImport, workflows.ImportRequest{FileName: filepath.Base(path), As: as}, &grant); err != nil {
+	if err := a.connectionUpdate(ctx, ref, workflows.UpdateImport, workflows.ImportRequest{FileName: filepath.Base(path), Caller: who}, &grant); err != nil {
 		return err
 	}
 	st, err := store.Open(ctx, a.env.Config.DatabaseURL)

@@ -54,7 +54,7 @@ with each step, and --as may be left out.`,
 }
 
 func (a *app) login(ctx context.Context, side identity.Side, org, consoleURL string, noBrowser bool) error {
-	base := strings.TrimSuffix(orFirst(consoleURL, a.env.Config.ConsoleURL, "http://"+console.DefaultAddr), "/")
+	base := strings.TrimSuffix(orFirst(consoleURL, a.env.Config.ConsoleURL), "/")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen on loopback for the sign-in's answer: %w", err)
@@ -108,7 +108,7 @@ func (a *app) login(ctx context.Context, side identity.Side, org, consoleURL str
 	if err != nil {
 		return err
 	}
-	path := identity.LoginPath(a.env.Getenv)
+	path := a.env.Config.LoginFile
 	if path == "" {
 		return errors.New("no place for the login file: set HOME or XDG_CONFIG_HOME")
 	}

@@ -18,7 +18,11 @@ func (a *app) updateCommand() *cobra.Command {
 		Short: "Bring a connection to the newest version, or move it to its org's new My Domain URL",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: orgURL, As: as})
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: orgURL, Caller: who})
 			if err != nil {
 				return err
 			}
@@ -27,8 +31,7 @@ func (a *app) updateCommand() *cobra.Command {
 	}
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&orgURL, "org-url", "", "the org's new My Domain URL (it must be the same org)")
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id updating")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Slack member id updating")
 	return cmd
 }
 
@@ -44,7 +47,11 @@ func (a *app) bannerCommand() *cobra.Command {
 			if on != "on" && on != "off" {
 				return usagef("banner takes on or off, not %q", args[0])
 			}
-			c, err := a.step(cmd.Context(), ref, workflows.UpdateBanner, workflows.BannerRequest{On: on == "on", As: as})
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
+			c, err := a.step(cmd.Context(), ref, workflows.UpdateBanner, workflows.BannerRequest{On: on == "on", Caller: who})
 			if err != nil {
 				return err
 			}
@@ -52,8 +59,7 @@ func (a *app) bannerCommand() *cobra.Command {
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Slack member id")
 	return cmd
 }
 
@@ -79,8 +85,12 @@ func (a *app) objectsCommand() *cobra.Command {
 			default:
 				return usagef("objects takes list or add, not %q", args[0])
 			}
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
 			var res activities.ObjectsResult
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateObjects, workflows.ObjectsRequest{Add: add, As: as}, &res); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateObjects, workflows.ObjectsRequest{Add: add, Caller: who}, &res); err != nil {
 				return err
 			}
 			if a.output == "json" {
@@ -94,7 +104,6 @@ func (a *app) objectsCommand() *cobra.Command {
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id")
-	requireFlags(cmd, "as")
+	asFlag(cmd, &as, "the Slack member id")
 	return cmd
 }

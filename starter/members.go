@@ -30,9 +30,13 @@ func (a *app) membersAddCommand() *cobra.Command {
 		Short: "Add a member individually: they are invited to sign in to Salesforce, and linked when they do",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.slackCaller(ref.team, as)
+			if err != nil {
+				return err
+			}
 			var m activities.MemberMapping
 			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateAddMember, workflows.AddMemberRequest{
-				Member: member, SalesforceUser: sfUser, As: as,
+				Member: member, SalesforceUser: sfUser, Caller: who,
 			}, &m); err != nil {
 				return err
 			}
@@ -44,8 +48,8 @@ func (a *app) membersAddCommand() *cobra.Command {
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&member, "member", "", "the Slack member id to add (U…)")
 	cmd.Flags().StringVar(&sfUser, "salesforce-user", "", "the Salesforce user (id or username) they must sign in as (optional)")
-	cmd.Flags().StringVar(&as, "as", "", "the Slack member id adding them")
-	requireFlags(cmd, "member", "as")
+	asFlag(cmd, &as, "the Slack member id adding them")
+	requireFlags(cmd, "member")
 	return cmd
 }
 
@@ -57,8 +61,12 @@ func (a *app) membersClearCommand() *cobra.Command {
 		Short: "Clear a member's mapping (by a Salesforce system administrator); they may map again",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.salesforceCaller(cmd.Context(), ref, as)
+			if err != nil {
+				return err
+			}
 			var m activities.MemberMapping
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: member, As: as}, &m); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: member, Caller: who}, &m); err != nil {
 				return err
 			}
 			return a.printMappings([]activities.MemberMapping{m}, "Cleared.")
@@ -66,8 +74,8 @@ func (a *app) membersClearCommand() *cobra.Command {
 	}
 	ref.flags(cmd)
 	cmd.Flags().StringVar(&member, "member", "", "the Slack member id (U…)")
-	cmd.Flags().StringVar(&as, "as", "", "the Salesforce user id or username clearing it")
-	requireFlags(cmd, "member", "as")
+	asFlag(cmd, &as, "the Salesforce user id or username clearing it")
+	requireFlags(cmd, "member")
 	return cmd
 }
 
@@ -80,17 +88,20 @@ func (a *app) membersSearchCommand() *cobra.Command {
 		Short: "Find members by name, email or id (prefix, case-insensitive), with their mapping state",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			who, err := a.searchCaller(cmd.Context(), ref, as)
+			if err != nil {
+				return err
+			}
 			var res activities.SearchResult
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateSearch, workflows.SearchRequest{Query: args[0], Limit: limit, As: as}, &res); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateSearch, workflows.SearchRequest{Query: args[0], Limit: limit, Caller: who}, &res); err != nil {
 				return err
 			}
 			return a.printMappings(res.Members, "")
 		},
 	}
 	ref.flags(cmd)
-	cmd.Flags().StringVar(&as, "as", "", "a Slack admin's member id, or a Salesforce admin's id or username")
+	asFlag(cmd, &as, "a Slack admin's member id, or a Salesforce admin's id or username")
 	cmd.Flags().IntVar(&limit, "limit", 20, "at most this many (1 to 1000)")
-	requireFlags(cmd, "as")
 	return cmd
 }
 

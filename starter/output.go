@@ -58,7 +58,7 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		fmt.Fprintln(a.env.Out, "\nHistory:")
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
 		for _, e := range c.History {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", stamp(e.At), e.Action, dash(e.By), e.Detail)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", stamp(e.At), e.Action, byWhom(dash(e.By), e.Unverified), e.Detail)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -111,6 +111,15 @@ func (a *app) printList(rows []listRow) error {
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// byWhom is who took a step, marked when nothing proved it was them (a
+// bare --as, which only sandbox mode accepts).
+func byWhom(by string, unverified bool) string {
+	if unverified {
+		return by + " (unverified)"
+	}
+	return by
+}
 
 func dash(s string) string {
 	if s == "" {

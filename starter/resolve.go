@@ -32,6 +32,20 @@ var (
 // workspace's registry of live connections, then from visibility for ended
 // ones.
 func (a *app) resolveOrg(ctx context.Context, ref orgRef) (string, error) {
+	if id, ok := a.orgIDs[ref]; ok {
+		return id, nil
+	}
+	id, err := a.lookUpOrg(ctx, ref)
+	if err == nil {
+		if a.orgIDs == nil {
+			a.orgIDs = map[orgRef]string{}
+		}
+		a.orgIDs[ref] = id
+	}
+	return id, err
+}
+
+func (a *app) lookUpOrg(ctx context.Context, ref orgRef) (string, error) {
 	if err := checkTeam(ref.team); err != nil {
 		return "", err
 	}

@@ -24,8 +24,12 @@ func (a *app) membersSignInCommand() *cobra.Command {
 		Short: "Complete a member's mapping by signing in to Salesforce (sandbox: its login page with the demo password; code → token → userinfo)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			who, err := a.memberCaller(ref.team, member)
+			if err != nil {
+				return err
+			}
 			var ch workflows.SignInChallenge
-			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: member}, &ch); err != nil {
+			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: member, Caller: who}, &ch); err != nil {
 				return err
 			}
 			code, err := a.signInAt(cmd.Context(), ch, sfUser)
@@ -34,7 +38,7 @@ func (a *app) membersSignInCommand() *cobra.Command {
 			}
 			var m activities.MemberMapping
 			if err := a.connectionUpdate(cmd.Context(), ref, workflows.UpdateCompleteSignIn, workflows.CompleteSignInRequest{
-				Member: member, Code: code, State: ch.State,
+				Member: member, Code: code, State: ch.State, Caller: who,
 			}, &m); err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/orgurl"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -34,11 +35,15 @@ func (a *app) workspaceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			who, err := a.slackCaller(team, as)
+			if err != nil {
+				return err
+			}
 			if err := a.startWorkspace(cmd.Context(), c, team); err != nil {
 				return err
 			}
 			var ws workflows.Workspace
-			if err := update(cmd.Context(), c, workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, As: as}, &ws); err != nil {
+			if err := update(cmd.Context(), c, workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, Caller: who}, &ws); err != nil {
 				return err
 			}
 			if a.output == "json" {
@@ -50,8 +55,8 @@ func (a *app) workspaceCommand() *cobra.Command {
 	}
 	migrate.Flags().StringVar(&team, "workspace", "", "Slack workspace (team) id, T…")
 	migrate.Flags().StringVar(&enterprise, "to-enterprise", "", "the Enterprise org id, E…")
-	migrate.Flags().StringVar(&as, "as", "", "the Slack member id")
-	requireFlags(migrate, "workspace", "to-enterprise", "as")
+	asFlag(migrate, &as, "the Slack member id")
+	requireFlags(migrate, "workspace", "to-enterprise")
 
 	create := &cobra.Command{
 		Use:   "create --name NAME --from-salesforce ORG --as SF_USER",
@@ -59,6 +64,10 @@ func (a *app) workspaceCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			url, err := orgURLOf(org)
+			if err != nil {
+				return err
+			}
+			who, err := a.caller(identity.SideSalesforce, url, as)
 			if err != nil {
 				return err
 			}
@@ -70,7 +79,7 @@ func (a *app) workspaceCommand() *cobra.Command {
 				ID: workflows.CreateWorkspaceWorkflowID(url, name), TaskQueue: workflows.TaskQueue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 				StaticSummary:            fmt.Sprintf("Workspace %q made from %s", name, url),
-			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, As: as, Timing: a.env.Config.Timing})
+			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, Caller: who, Timing: a.env.Config.Timing})
 			if err != nil {
 				return fmt.Errorf("create workspace %q: %w", name, err)
 			}
@@ -88,8 +97,8 @@ func (a *app) workspaceCommand() *cobra.Command {
 	}
 	create.Flags().StringVar(&name, "name", "", "the new workspace's name")
 	create.Flags().StringVar(&org, "from-salesforce", "", "the org: its My Domain URL or name (acme)")
-	create.Flags().StringVar(&as, "as", "", "the Salesforce user id or username (a system administrator of the org)")
-	requireFlags(create, "name", "from-salesforce", "as")
+	asFlag(create, &as, "the Salesforce user id or username (a system administrator of the org)")
+	requireFlags(create, "name", "from-salesforce")
 	cmd.AddCommand(migrate, create)
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/metrics"
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/salesforce"
@@ -25,8 +26,17 @@ import (
 )
 
 // NewActivities builds the activities' dependencies from the configuration;
-// st is the open store.
-func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) *activities.Activities {
+// st is the open store. It fails without a key to verify proofs of
+// identity with (config.Config.SigningKey: required outside sandbox mode).
+func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) (*activities.Activities, error) {
+	key, err := cfg.SigningKey()
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := identity.NewSigner(key)
+	if err != nil {
+		return nil, err
+	}
 	id, secret := cfg.SalesforceCredentials()
 	return &activities.Activities{
 		Store: st,
@@ -34,8 +44,11 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) *activiti
 		Salesforce: salesforce.NewFactory(salesforce.Config{
 			ClientID: id, ClientSecret: secret, SandboxAddr: sandboxAddr(cfg),
 		}, log.Named("salesforce")),
-		Log: log,
-	}
+		Log:                log,
+		Verifier:           verifier,
+		RequireProof:       cfg.ProofRequired(),
+		SignInRedirectURIs: cfg.SignInRedirectURIs(),
+	}, nil
 }
 
 func sandboxAddr(cfg config.Config) string {

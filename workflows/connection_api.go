@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/model"
 )
 
@@ -34,23 +35,23 @@ const CurrentConnectionVersion = 2
 type ApproveRequest struct {
 	MatchingField string `json:"matching_field"` // Email, FederationIdentifier or Username
 	AcceptTerms   bool   `json:"accept_terms"`
-	As            string `json:"as"` // Salesforce user id or username
+	Caller               // a Salesforce user
 }
 
 // RejectRequest ends a pending request.
 type RejectRequest struct {
 	Reason string `json:"reason,omitempty"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 }
 
 // ActivateRequest is Step 3.
 type ActivateRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // DisconnectRequest removes the connection.
 type DisconnectRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // Connection is the whole state of one connection, as the status query
@@ -106,6 +107,11 @@ type Event struct {
 	Action model.Action `json:"action"`
 	By     string       `json:"by,omitempty"`
 	Detail string       `json:"detail,omitempty"`
+	// Unverified: By came without a proof of identity (sandbox mode only).
+	Unverified bool `json:"unverified,omitempty"`
+	// ProofKind is how By proved who they are: a console assertion or a
+	// login token.
+	ProofKind identity.Kind `json:"proof_kind,omitempty"`
 }
 
 // Attempt is a refused signal, kept because a signal's sender learns nothing
@@ -158,4 +164,7 @@ func (t Timing) withDefaults() Timing {
 type ConnectionInput struct {
 	Connection Connection `json:"connection"`
 	Timing     Timing     `json:"timing"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }

@@ -42,7 +42,7 @@ func (w *connectionRun) validateUpdate(_ workflow.Context, req ConnectionUpdate)
 	} else if w.c.State == model.StateNeedsUpdate {
 		return invalidInput("the org's URL changed: give the new one with --org-url (%s)", w.movedTo())
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // movedTo is the URL the org was last seen answering from.
@@ -59,7 +59,8 @@ func (w *connectionRun) movedTo() string {
 // to the newest connection version, keeping its mappings and settings.
 func (w *connectionRun) update(ctx workflow.Context, req ConnectionUpdate) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateUpdate(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionUpdate, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateUpdate, model.ActionUpdate, req.Caller)
+		if err != nil {
 			return err
 		}
 		if req.OrgURL != "" {
@@ -73,13 +74,13 @@ func (w *connectionRun) update(ctx workflow.Context, req ConnectionUpdate) (Conn
 			w.c.OrgURL, w.c.OrgName = org.URL, org.Name
 			w.c.Warnings = withoutPrefix(w.c.Warnings, warningMovedPrefix)
 			_ = workflow.UpsertTypedSearchAttributes(ctx, OrgNameKey.ValueSet(org.Name))
-			w.record(ctx, model.ActionUpdate, req.As, "org URL "+old+" → "+org.URL)
+			w.recordBy(ctx, model.ActionUpdate, req.As, who, "org URL "+old+" → "+org.URL)
 		}
 		if w.c.updateAvailable() {
 			if err := w.upgrade(ctx); err != nil {
 				return err
 			}
-			w.record(ctx, model.ActionUpdate, req.As, fmt.Sprintf("connection version %d", w.c.Version))
+			w.recordBy(ctx, model.ActionUpdate, req.As, who, fmt.Sprintf("connection version %d", w.c.Version))
 		}
 		w.setState(ctx, model.StateActive)
 		return nil
@@ -118,18 +119,19 @@ func (w *connectionRun) validateBanner(_ workflow.Context, req BannerRequest) er
 	if req.On == w.c.Banner {
 		return invalidInput("the login banner of %s is already %s", w.c.OrgName, onOff(req.On))
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // banner turns the Salesforce login banner on or off; turning it on tells
 // the mapped and invited members, in Slack, to sign in.
 func (w *connectionRun) banner(ctx workflow.Context, req BannerRequest) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateBanner(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionBanner, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateBanner, model.ActionBanner, req.Caller)
+		if err != nil {
 			return err
 		}
 		w.c.Banner = req.On
-		w.record(ctx, model.ActionBanner, req.As, "login banner "+onOff(req.On))
+		w.recordBy(ctx, model.ActionBanner, req.As, who, "login banner "+onOff(req.On))
 		if req.On {
 			text := fmt.Sprintf("Sign in to Salesforce (%s) from Slack to use its features here: `starter members signin --workspace %s --org %s --member YOU --salesforce-user YOUR_USERNAME`.",
 				w.c.OrgURL, w.c.Workspace, w.c.OrgName)
@@ -153,7 +155,7 @@ func (w *connectionRun) validateObjects(_ workflow.Context, req ObjectsRequest) 
 	if err := w.requireState(model.ActionObjects, mappable...); err != nil {
 		return err
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // objects lists the integration user's permission set objects, or opens
@@ -161,7 +163,8 @@ func (w *connectionRun) validateObjects(_ workflow.Context, req ObjectsRequest) 
 func (w *connectionRun) objects(ctx workflow.Context, req ObjectsRequest) (activities.ObjectsResult, error) {
 	var res activities.ObjectsResult
 	_, err := w.step(ctx, func() error { return w.validateObjects(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionObjects, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateObjects, model.ActionObjects, req.Caller)
+		if err != nil {
 			return err
 		}
 		act := acts.ListObjects
@@ -173,7 +176,7 @@ func (w *connectionRun) objects(ctx workflow.Context, req ObjectsRequest) (activ
 		}
 		w.c.PermissionObjects = res.Objects
 		if len(res.Added) > 0 {
-			w.record(ctx, model.ActionObjects, req.As, "added "+strings.Join(res.Added, ", "))
+			w.recordBy(ctx, model.ActionObjects, req.As, who, "added "+strings.Join(res.Added, ", "))
 		}
 		return nil
 	})
@@ -206,7 +209,7 @@ func (w *connectionRun) checkHealthLocked(ctx workflow.Context) {
 	if h.MovedTo != "" && w.c.State == model.StateActive {
 		w.c.Warnings = append(withoutPrefix(w.c.Warnings, warningMovedPrefix),
 			warningMovedPrefix+h.MovedTo+" : update the connection with `starter connect update --org-url "+h.MovedTo+"`")
-		w.record(ctx, model.ActionUpdate, "", "the org answers from "+h.MovedTo)
+		w.record(ctx, model.ActionUpdate, "the org answers from "+h.MovedTo)
 		w.setState(ctx, model.StateNeedsUpdate)
 		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("Salesforce org %s moved to %s: update its connection (`starter connect update --org-url %s`).", w.c.OrgName, h.MovedTo, h.MovedTo))
 	}

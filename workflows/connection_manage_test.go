@@ -27,9 +27,9 @@ func TestOlderConnectionUpdatesToTheNewestVersion(t *testing.T) {
 	in := activeConnection()
 	in.Connection.Version = 1
 	before := f.status(time.Minute)
-	byMember := f.update(2*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{As: slackPlain})
-	ok := f.update(3*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{As: slackAdmin})
-	again := f.update(4*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{As: slackAdmin})
+	byMember := f.update(2*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{Caller: workflows.Caller{As: slackPlain}})
+	ok := f.update(3*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{Caller: workflows.Caller{As: slackAdmin}})
+	again := f.update(4*time.Minute, workflows.UpdateUpdate, workflows.ConnectionUpdate{Caller: workflows.Caller{As: slackAdmin}})
 	after := f.status(5 * time.Minute)
 	f.disconnectAt(time.Hour)
 	f.runConnection(in)
@@ -45,10 +45,10 @@ func TestOlderConnectionUpdatesToTheNewestVersion(t *testing.T) {
 
 func TestBannerAndObjects(t *testing.T) {
 	f := newFixture(t)
-	on := f.update(time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: true, As: slackAdmin})
-	twice := f.update(2*time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: true, As: slackAdmin})
-	add := f.update(3*time.Minute, workflows.UpdateObjects, workflows.ObjectsRequest{Add: []string{"Invoice__c"}, As: slackAdmin})
-	f.signal(4*time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: false, As: slackPlain})
+	on := f.update(time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: true, Caller: workflows.Caller{As: slackAdmin}})
+	twice := f.update(2*time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: true, Caller: workflows.Caller{As: slackAdmin}})
+	add := f.update(3*time.Minute, workflows.UpdateObjects, workflows.ObjectsRequest{Add: []string{"Invoice__c"}, Caller: workflows.Caller{As: slackAdmin}})
+	f.signal(4*time.Minute, workflows.UpdateBanner, workflows.BannerRequest{On: false, Caller: workflows.Caller{As: slackPlain}})
 	during := f.status(5 * time.Minute)
 	f.disconnectAt(time.Hour)
 	c := f.runConnection(activeConnection())
@@ -68,8 +68,8 @@ func TestHealthCheckNoticesAMovedOrg(t *testing.T) {
 	f := newFixture(t)
 	f.health = activities.HealthResult{MovedTo: "https://acme2.my.salesforce.com"}
 	moved := f.status(7 * time.Hour)
-	noURL := f.update(8*time.Hour, workflows.UpdateUpdate, workflows.ConnectionUpdate{As: slackAdmin})
-	fixed := f.update(9*time.Hour, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: "https://acme2.my.salesforce.com", As: slackAdmin})
+	noURL := f.update(8*time.Hour, workflows.UpdateUpdate, workflows.ConnectionUpdate{Caller: workflows.Caller{As: slackAdmin}})
+	fixed := f.update(9*time.Hour, workflows.UpdateUpdate, workflows.ConnectionUpdate{OrgURL: "https://acme2.my.salesforce.com", Caller: workflows.Caller{As: slackAdmin}})
 	f.disconnectAt(10 * time.Hour)
 	f.runConnection(activeConnection())
 	if moved.State != model.StateNeedsUpdate || !strings.Contains(strings.Join(moved.Warnings, " "), "acme2") {
@@ -84,12 +84,12 @@ func TestHealthCheckNoticesAMovedOrg(t *testing.T) {
 func TestMigrationRefusedWhileConnected(t *testing.T) {
 	f := newWorkspaceFixture(t)
 	f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
-	refused := f.update(time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", As: slackOwner})
+	refused := f.update(time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", Caller: workflows.Caller{As: slackOwner}})
 	f.env.RegisterDelayedCallback(func() {
 		f.env.SignalWorkflow(workflows.SignalConnectionState, workflows.ConnectionStateSignal{OrgID: orgIDFor("https://org01.my.salesforce.com"), State: model.StateDisconnected, Seq: 9})
 	}, 2*time.Hour)
-	byAdmin := f.update(3*time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", As: slackAdmin})
-	ok := f.update(4*time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", As: slackOwner})
+	byAdmin := f.update(3*time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", Caller: workflows.Caller{As: slackAdmin}})
+	ok := f.update(4*time.Hour, workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: "E0ENT00001", Caller: workflows.Caller{As: slackOwner}})
 	ws := f.registry(5 * time.Hour)
 	f.run(24 * time.Hour)
 	requireType(t, refused.rejected, workflows.ErrInvalidState, "disconnect them first")

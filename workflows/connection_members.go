@@ -53,17 +53,17 @@ func (w *connectionRun) validateAutoMap(_ workflow.Context, req AutoMapRequest) 
 	if w.c.AutoMapRun != nil && w.c.AutoMapRun.Running {
 		return refusal(ErrInvalidState, "automatic mapping of %s is already running (%s): follow it with `starter members automap` or the Web UI", w.c.OrgName, w.c.AutoMapRun.WorkflowID)
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 func (w *connectionRun) startAutoMapStep(ctx workflow.Context, req AutoMapRequest) (AutoMapStarted, error) {
 	var started AutoMapStarted
 	_, err := w.step(ctx, func() error { return w.validateAutoMap(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionMap, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateAutoMap, model.ActionMap, req.Caller)
+		if err != nil {
 			return err
 		}
-		var err error
-		started, err = w.startAutoMap(ctx, req.As)
+		started, err = w.startAutoMap(ctx, req.As, who)
 		return err
 	})
 	return started, err
@@ -71,8 +71,9 @@ func (w *connectionRun) startAutoMapStep(ctx workflow.Context, req AutoMapReques
 
 // startAutoMap starts the connection's automatic mapping as a child
 // workflow and follows it in the background: its report lands in the
-// connection's history. A disconnect cancels it.
-func (w *connectionRun) startAutoMap(ctx workflow.Context, by string) (AutoMapStarted, error) {
+// connection's history. A disconnect cancels it. by (identified as who)
+// asked for it, or activated the connection.
+func (w *connectionRun) startAutoMap(ctx workflow.Context, by string, who activities.Identity) (AutoMapStarted, error) {
 	id := AutoMapWorkflowID(w.c.Workspace, w.c.OrgID)
 	cctx, cancel := workflow.WithCancel(ctx)
 	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
@@ -93,7 +94,7 @@ func (w *connectionRun) startAutoMap(ctx workflow.Context, by string) (AutoMapSt
 	}
 	w.c.AutoMapRun = &AutoMapProgress{Running: true, StartedAt: workflow.Now(ctx), StartedBy: by, WorkflowID: id}
 	w.cancelAutoMap = cancel
-	w.record(ctx, model.ActionMap, by, "automatic mapping started")
+	w.recordBy(ctx, model.ActionMap, by, who, "automatic mapping started")
 	w.background.Add(1)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer w.background.Done()
@@ -103,9 +104,9 @@ func (w *connectionRun) startAutoMap(ctx workflow.Context, by string) (AutoMapSt
 		if err != nil {
 			report = *w.c.AutoMapRun
 			report.Running, report.Error, report.FinishedAt = false, reason(err), workflow.Now(ctx)
-			w.record(ctx, model.ActionMap, "", "automatic mapping ended: "+report.Error)
+			w.record(ctx, model.ActionMap, "automatic mapping ended: "+report.Error)
 		} else {
-			w.record(ctx, model.ActionMap, "", "automatic mapping done: "+report.Summary())
+			w.record(ctx, model.ActionMap, "automatic mapping done: "+report.Summary())
 		}
 		w.c.AutoMapRun = &report
 		w.notify(ctx, by, fmt.Sprintf("Automatic mapping of Salesforce org %s: %s.", w.c.OrgName, report.Summary()))
@@ -137,7 +138,7 @@ func (w *connectionRun) validateAddMember(_ workflow.Context, req AddMemberReque
 	if !slackMemberID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // addMember is the article's "add individually": the member is invited and
@@ -145,18 +146,19 @@ func (w *connectionRun) validateAddMember(_ workflow.Context, req AddMemberReque
 func (w *connectionRun) addMember(ctx workflow.Context, req AddMemberRequest) (activities.MemberMapping, error) {
 	var m activities.MemberMapping
 	_, err := w.step(ctx, func() error { return w.validateAddMember(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionMap, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateAddMember, model.ActionMap, req.Caller)
+		if err != nil {
 			return err
 		}
 		expires := workflow.Now(ctx).Add(w.timing.InviteTTL)
-		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.InviteMember, activities.InviteInput{
+		err = workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.InviteMember, activities.InviteInput{
 			ConnectionRef: w.c.ref(), Member: req.Member, SalesforceUser: req.SalesforceUser, ExpiresAt: expires, By: req.As,
 		}).Get(ctx, &m)
 		if err != nil {
 			return passOn(err)
 		}
 		w.invite(req.Member, Invitation{ExpiresAt: expires, Invited: true})
-		w.record(ctx, model.ActionMap, req.As, "invited "+req.Member+orEmpty(" as ", m.SalesforceUsername))
+		w.recordBy(ctx, model.ActionMap, req.As, who, "invited "+req.Member+orEmpty(" as ", m.SalesforceUsername))
 		return nil
 	})
 	return m, err
@@ -184,7 +186,21 @@ func (w *connectionRun) validateStartSignIn(_ workflow.Context, req StartSignInR
 	if !slackMemberID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
-	return nil
+	return w.requireMember(req.Member, req.Caller)
+}
+
+// requireMember checks that the member signing in is the one acting: a
+// member maps their own account only.
+func (w *connectionRun) requireMember(member string, c Caller) error {
+	if c.As != "" && c.As != member {
+		return invalidInput("a member signs in for themselves: \"as\" is %s, but the member signing in is %s", c.As, member)
+	}
+	return w.proofs.check(c)
+}
+
+// memberCaller is the member signing in, as the role check sees them.
+func memberCaller(member string, c Caller) Caller {
+	return Caller{As: member, Proof: c.Proof}
 }
 
 // startSignIn gives the member the org's sign-in address with a fresh state
@@ -192,13 +208,30 @@ func (w *connectionRun) validateStartSignIn(_ workflow.Context, req StartSignInR
 func (w *connectionRun) startSignIn(ctx workflow.Context, req StartSignInRequest) (SignInChallenge, error) {
 	var ch SignInChallenge
 	_, err := w.step(ctx, func() error { return w.validateStartSignIn(ctx, req) }, func() error {
-		var state string
+		// Sign-ins started before the member proved who they are and before
+		// PKCE went on without either, and replay so.
+		pkce := workflow.GetVersion(ctx, "signin-start-proof-pkce", workflow.DefaultVersion, 1) == 1
+		if pkce {
+			if _, _, err := w.authorizeSlack(ctx, UpdateStartSignIn, model.ActionSignIn, memberCaller(req.Member, req.Caller)); err != nil {
+				return err
+			}
+		}
+		var state, verifier string
 		if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newState() }).Get(&state); err != nil {
 			return err
 		}
+		if pkce {
+			if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newVerifier() }).Get(&verifier); err != nil {
+				return err
+			}
+		}
+		redirect := req.RedirectURI
+		if redirect == "" {
+			redirect = SignInRedirectURI
+		}
 		var url string
 		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SignInURL, activities.SignInURLInput{
-			OrgURL: w.c.OrgURL, RedirectURI: SignInRedirectURI, State: state,
+			OrgURL: w.c.OrgURL, RedirectURI: redirect, State: state, Verifier: verifier,
 		}).Get(ctx, &url)
 		if err != nil {
 			return passOn(err)
@@ -208,8 +241,9 @@ func (w *connectionRun) startSignIn(ctx workflow.Context, req StartSignInRequest
 			inv = Invitation{ExpiresAt: workflow.Now(ctx).Add(signInTTL)}
 		}
 		inv.State, inv.StateExpiresAt = state, workflow.Now(ctx).Add(signInTTL)
+		inv.RedirectURI, inv.Verifier = redirect, verifier
 		w.invite(req.Member, inv)
-		ch = SignInChallenge{AuthorizeURL: url, RedirectURI: SignInRedirectURI, State: state, ExpiresAt: inv.StateExpiresAt}
+		ch = SignInChallenge{AuthorizeURL: url, RedirectURI: redirect, State: state, ExpiresAt: inv.StateExpiresAt}
 		return nil
 	})
 	return ch, err
@@ -229,22 +263,36 @@ func (w *connectionRun) validateCompleteSignIn(ctx workflow.Context, req Complet
 	if req.Code == "" {
 		return invalidInput("the sign-in came back without a code")
 	}
-	return nil
+	return w.requireMember(req.Member, req.Caller)
 }
 
 // completeSignIn links the member once Salesforce says who signed in.
 func (w *connectionRun) completeSignIn(ctx workflow.Context, req CompleteSignInRequest) (activities.MemberMapping, error) {
 	var m activities.MemberMapping
 	_, err := w.step(ctx, func() error { return w.validateCompleteSignIn(ctx, req) }, func() error {
+		var who activities.Identity
+		if workflow.GetVersion(ctx, "signin-complete-proof", workflow.DefaultVersion, 1) == 1 {
+			var err error
+			if _, who, err = w.authorizeSlack(ctx, UpdateCompleteSignIn, model.ActionSignIn, memberCaller(req.Member, req.Caller)); err != nil {
+				return err
+			}
+		}
+		// The code is exchanged with the redirect and the verifier of the
+		// sign-in this connection started (none before PKCE).
+		inv := w.c.Invitations[req.Member]
+		redirect := inv.RedirectURI
+		if redirect == "" {
+			redirect = SignInRedirectURI
+		}
 		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.CompleteSignIn, activities.CompleteSignInInput{
-			ConnectionRef: w.c.ref(), Member: req.Member, Code: req.Code, RedirectURI: SignInRedirectURI,
+			ConnectionRef: w.c.ref(), Member: req.Member, Code: req.Code, RedirectURI: redirect, Verifier: inv.Verifier,
 		}).Get(ctx, &m)
 		if err != nil {
 			return passOn(err)
 		}
 		delete(w.c.Invitations, req.Member)
 		w.invitesChanged++
-		w.record(ctx, model.ActionMap, req.Member, "signed in as "+m.SalesforceUsername+": linked")
+		w.recordBy(ctx, model.ActionMap, req.Member, who, "signed in as "+m.SalesforceUsername+": linked")
 		return nil
 	})
 	return m, err
@@ -257,14 +305,14 @@ func (w *connectionRun) validateClear(_ workflow.Context, req ClearMemberRequest
 	if !slackMemberID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // clearMember is the Salesforce admin's "clear user mapping".
 func (w *connectionRun) clearMember(ctx workflow.Context, req ClearMemberRequest) (activities.MemberMapping, error) {
 	var m activities.MemberMapping
 	_, err := w.step(ctx, func() error { return w.validateClear(ctx, req) }, func() error {
-		roles, err := w.authorizeSalesforce(ctx, model.ActionClear, req.As)
+		roles, who, err := w.authorizeSalesforce(ctx, UpdateClearMember, model.ActionClear, req.Caller)
 		if err != nil {
 			return err
 		}
@@ -278,7 +326,7 @@ func (w *connectionRun) clearMember(ctx workflow.Context, req ClearMemberRequest
 			delete(w.c.Invitations, req.Member)
 			w.invitesChanged++
 		}
-		w.record(ctx, model.ActionClear, roles.Username, "cleared "+req.Member)
+		w.recordBy(ctx, model.ActionClear, roles.Username, who, "cleared "+req.Member)
 		return nil
 	})
 	return m, err
@@ -291,7 +339,7 @@ func (w *connectionRun) validateSearch(_ workflow.Context, req SearchRequest) er
 	if req.Limit < 0 || req.Limit > 1000 {
 		return invalidInput("--limit must be between 1 and 1000")
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // search finds members and mappings; Slack admins search from the Slack
@@ -300,10 +348,10 @@ func (w *connectionRun) validateSearch(_ workflow.Context, req SearchRequest) er
 func (w *connectionRun) search(ctx workflow.Context, req SearchRequest) (activities.SearchResult, error) {
 	var res activities.SearchResult
 	if slackMemberID(req.As) {
-		if _, err := w.authorizeSlack(ctx, model.ActionSearch, req.As); err != nil {
+		if _, _, err := w.authorizeSlack(ctx, UpdateSearch, model.ActionSearch, req.Caller); err != nil {
 			return res, err
 		}
-	} else if _, err := w.authorizeSalesforce(ctx, model.ActionClear, req.As); err != nil {
+	} else if _, _, err := w.authorizeSalesforce(ctx, UpdateSearch, model.ActionClear, req.Caller); err != nil {
 		return res, err
 	}
 	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SearchMembers, activities.SearchInput{
@@ -316,13 +364,13 @@ func (w *connectionRun) validateExport(_ workflow.Context, req ExportRequest) er
 	if w.c.ID == "" {
 		return refusal(ErrInvalidState, "the connection of %s to %s has no mappings to export", w.c.Workspace, w.c.OrgName)
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // export lets a Slack admin read the user mapping (the CLI streams it from
 // the store, which no workflow payload could carry).
 func (w *connectionRun) export(ctx workflow.Context, req ExportRequest) (ExportGrant, error) {
-	if _, err := w.authorizeSlack(ctx, model.ActionExport, req.As); err != nil {
+	if _, _, err := w.authorizeSlack(ctx, UpdateExport, model.ActionExport, req.Caller); err != nil {
 		return ExportGrant{}, err
 	}
 	return ExportGrant{ConnectionID: w.c.ID}, nil
@@ -332,13 +380,14 @@ func (w *connectionRun) validateImport(_ workflow.Context, req ImportRequest) er
 	if err := w.requireState(model.ActionMap, mappable...); err != nil {
 		return err
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // grantImport checks that the caller may map members and names the job
 // their file becomes; the CLI then uploads the rows and starts the job.
 func (w *connectionRun) grantImport(ctx workflow.Context, req ImportRequest) (ImportGrant, error) {
-	if _, err := w.authorizeSlack(ctx, model.ActionMap, req.As); err != nil {
+	_, who, err := w.authorizeSlack(ctx, UpdateImport, model.ActionMap, req.Caller)
+	if err != nil {
 		return ImportGrant{}, err
 	}
 	var suffix string
@@ -346,7 +395,7 @@ func (w *connectionRun) grantImport(ctx workflow.Context, req ImportRequest) (Im
 		return ImportGrant{}, err
 	}
 	id := workflow.Now(ctx).UTC().Format("20060102-150405") + "-" + suffix
-	w.record(ctx, model.ActionMap, req.As, "CSV job "+id+" for "+req.FileName)
+	w.recordBy(ctx, model.ActionMap, req.As, who, "CSV job "+id+" for "+req.FileName)
 	return ImportGrant{JobID: id, ConnectionID: w.c.ID, OrgURL: w.c.OrgURL, OrgID: w.c.OrgID}, nil
 }
 
@@ -386,7 +435,7 @@ func (w *connectionRun) expireInvitations(ctx workflow.Context) error {
 		delete(w.c.Invitations, m)
 	}
 	w.invitesChanged++
-	w.record(ctx, model.ActionMap, "", "invitations expired: "+strings.Join(expired, ", "))
+	w.record(ctx, model.ActionMap, "invitations expired: "+strings.Join(expired, ", "))
 	return nil
 }
 

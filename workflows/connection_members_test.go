@@ -22,7 +22,7 @@ func activeConnection() workflows.ConnectionInput {
 
 // disconnectAt ends a test's connection so that the workflow completes.
 func (f *fixture) disconnectAt(at time.Duration) {
-	f.update(at, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackOwner})
+	f.update(at, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackOwner}})
 }
 
 func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
@@ -32,7 +32,7 @@ func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
 		in.Connection.ID = "conn-1"
 		in.Connection.AutoMap = chosen
 		f.update(time.Hour, workflows.UpdateApprove, approve(sfAdmin))
-		f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackOwner})
+		f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})
 		f.disconnectAt(3 * time.Hour)
 		c := f.runConnection(in)
 		if !chosen {
@@ -55,8 +55,8 @@ func TestActivationStartsAutomaticMappingWhenChosen(t *testing.T) {
 
 func TestAutoMapOnRequest(t *testing.T) {
 	f := newFixture(t)
-	byMember := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackPlain})
-	ok := f.update(time.Hour, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackAdmin})
+	byMember := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackPlain}})
+	ok := f.update(time.Hour, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackAdmin}})
 	f.disconnectAt(2 * time.Hour)
 	f.runConnection(activeConnection())
 	requireType(t, byMember.err, activities.ErrForbidden, slackPlain)
@@ -67,9 +67,9 @@ func TestAutoMapOnRequest(t *testing.T) {
 
 func TestMemberStepsNeedAnActiveConnection(t *testing.T) {
 	f := newFixture(t)
-	add := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", As: slackAdmin})
-	auto := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{As: slackAdmin})
-	clear := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfAdmin})
+	add := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackAdmin}})
+	auto := f.update(time.Minute, workflows.UpdateAutoMap, workflows.AutoMapRequest{Caller: workflows.Caller{As: slackAdmin}})
+	clear := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfAdmin}})
 	f.runConnection(pendingConnection())
 	for _, o := range []*outcome{add, auto, clear} {
 		requireType(t, o.rejected, workflows.ErrInvalidState, "pending_approval")
@@ -78,9 +78,9 @@ func TestMemberStepsNeedAnActiveConnection(t *testing.T) {
 
 func TestInviteSignInAndExpiry(t *testing.T) {
 	f := newFixture(t)
-	badMember := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "alice", As: slackAdmin})
-	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", As: slackAdmin})
-	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER2", As: slackAdmin})
+	badMember := f.update(time.Minute, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "alice", Caller: workflows.Caller{As: slackAdmin}})
+	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackAdmin}})
+	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER2", Caller: workflows.Caller{As: slackAdmin}})
 	// Member 1 signs in: the state must be the one the connection gave.
 	challenge := f.update(2*time.Hour, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER1"})
 	wrong := f.update(2*time.Hour+time.Minute, workflows.UpdateCompleteSignIn, workflows.CompleteSignInRequest{Member: "U0MEMBER1", Code: "c", State: "forged"})
@@ -120,10 +120,10 @@ func TestInviteSignInAndExpiry(t *testing.T) {
 
 func TestClearNeedsASalesforceAdmin(t *testing.T) {
 	f := newFixture(t)
-	bySlack := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: slackOwner})
-	byUser := f.update(2*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfUser})
-	ok := f.update(3*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", As: sfAdmin})
-	f.signal(4*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER2", As: sfUser})
+	bySlack := f.update(time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: slackOwner}})
+	byUser := f.update(2*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfUser}})
+	ok := f.update(3*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER1", Caller: workflows.Caller{As: sfAdmin}})
+	f.signal(4*time.Minute, workflows.UpdateClearMember, workflows.ClearMemberRequest{Member: "U0MEMBER2", Caller: workflows.Caller{As: sfUser}})
 	f.disconnectAt(time.Hour)
 	c := f.runConnection(activeConnection())
 	requireType(t, bySlack.err, activities.ErrForbidden, slackOwner)
@@ -133,5 +133,61 @@ func TestClearNeedsASalesforceAdmin(t *testing.T) {
 	}
 	if len(c.Attempts) != 1 || c.Attempts[0].Action != model.ActionClear {
 		t.Errorf("a refused clear signal is kept: %+v", c.Attempts)
+	}
+}
+
+// A member's sign-in comes back where it was asked to (the console's
+// callback, or the CLI's loopback address by default), with PKCE: the
+// verifier made at the start reaches the exchange, and nobody else.
+func TestSignInRedirectAndPKCE(t *testing.T) {
+	f := newFixture(t)
+	console := f.update(time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER1", RedirectURI: consoleCallback})
+	cli := f.update(2*time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER2"})
+	evil := f.update(3*time.Minute, workflows.UpdateStartSignIn, workflows.StartSignInRequest{Member: "U0MEMBER3", RedirectURI: "https://evil.example/cb"})
+	during := f.status(4 * time.Minute)
+	bannerOn := f.update(4*time.Minute+time.Second, workflows.UpdateBanner, workflows.BannerRequest{On: true, Caller: workflows.Caller{As: slackAdmin}})
+	var done *outcome
+	f.env.RegisterDelayedCallback(func() {
+		done = &outcome{}
+		f.env.UpdateWorkflow(workflows.UpdateCompleteSignIn, "", updateCallbacks(done), workflows.CompleteSignInRequest{
+			Member: "U0MEMBER1", Code: "c", State: signInChallenge(console).State})
+	}, 5*time.Minute)
+	f.disconnectAt(time.Hour)
+	f.runConnection(activeConnection())
+
+	if ch := signInChallenge(console); console.err != nil || ch.RedirectURI != consoleCallback {
+		t.Fatalf("sign-in by the console: %v %+v", console.err, ch)
+	}
+	if ch := signInChallenge(cli); cli.err != nil || ch.RedirectURI != workflows.SignInRedirectURI {
+		t.Fatalf("sign-in by the CLI: %v %+v", cli.err, ch)
+	}
+	requireType(t, evil.err, activities.ErrInvalidInput, "cannot come back to https://evil.example/cb")
+	if _, ok := during.Invitations["U0MEMBER3"]; ok {
+		t.Error("a refused sign-in left an invitation")
+	}
+	if len(f.signInURLs) != 3 {
+		t.Fatalf("SignInURL calls: %+v", f.signInURLs)
+	}
+	first, second := f.signInURLs[0], f.signInURLs[1]
+	if first.RedirectURI != consoleCallback || len(first.Verifier) < 43 || second.RedirectURI != workflows.SignInRedirectURI ||
+		len(second.Verifier) < 43 || first.Verifier == second.Verifier {
+		t.Fatalf("sign-in addresses asked for: %+v", f.signInURLs[:2])
+	}
+	// The verifier stays inside the workflow: the status and the steps'
+	// results show none.
+	if inv := during.Invitations["U0MEMBER1"]; inv.Verifier != "" || inv.RedirectURI != consoleCallback || inv.State == "" {
+		t.Errorf("the status shows the invitation as %+v", inv)
+	}
+	if inv, ok := bannerOn.conn.Invitations["U0MEMBER1"]; bannerOn.err != nil || !ok || inv.Verifier != "" {
+		t.Errorf("a step's result shows the invitation as %+v (%v)", inv, bannerOn.err)
+	}
+	if done == nil || done.err != nil || len(f.exchanges) != 1 {
+		t.Fatalf("complete: %+v, exchanges %+v", done, f.exchanges)
+	}
+	if ex := f.exchanges[0]; ex.RedirectURI != consoleCallback || ex.Verifier != first.Verifier {
+		t.Errorf("the code was exchanged with redirect %q verifier %q, want %q and the start's", ex.RedirectURI, ex.Verifier, consoleCallback)
+	}
+	if c, ok := done.value.(activities.MemberMapping); !ok || c.State != "linked" {
+		t.Errorf("complete result: %+v", done.value)
 	}
 }

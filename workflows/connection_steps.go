@@ -68,18 +68,11 @@ func joinStates(states []model.State) string {
 	return s
 }
 
-func requireCaller(as string) error {
-	if as == "" {
-		return invalidInput("who is acting is missing: pass --as (the \"as\" field of the payload)")
-	}
-	return nil
-}
-
 func (w *connectionRun) validateApprove(_ workflow.Context, req ApproveRequest) error {
 	if err := w.requireState(model.ActionApprove, model.StatePendingApproval); err != nil {
 		return err
 	}
-	if err := requireCaller(req.As); err != nil {
+	if err := w.proofs.requireCaller(req.Caller); err != nil {
 		return err
 	}
 	if _, err := model.ParseMatchingField(req.MatchingField); err != nil {
@@ -95,7 +88,7 @@ func (w *connectionRun) validateApprove(_ workflow.Context, req ApproveRequest) 
 // matching field and accepts the terms.
 func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateApprove(ctx, req) }, func() error {
-		roles, err := w.authorizeSalesforce(ctx, model.ActionApprove, req.As)
+		roles, who, err := w.authorizeSalesforce(ctx, UpdateApprove, model.ActionApprove, req.Caller)
 		if err != nil {
 			return err
 		}
@@ -112,7 +105,7 @@ func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Conne
 		}
 		field, _ := model.ParseMatchingField(req.MatchingField)
 		w.c.MatchingField = string(field)
-		w.record(ctx, model.ActionApprove, roles.Username, "matching field "+string(field)+", terms accepted")
+		w.recordBy(ctx, model.ActionApprove, roles.Username, who, "matching field "+string(field)+", terms accepted")
 		w.startWaiting(ctx)
 		w.setState(ctx, model.StatePendingActivation)
 		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s approved the connection to Salesforce org %s (%s). A workspace owner can now activate it (Step 3).",
@@ -125,19 +118,19 @@ func (w *connectionRun) validateReject(_ workflow.Context, req RejectRequest) er
 	if err := w.requireState(model.ActionReject, model.StatePendingApproval); err != nil {
 		return err
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // reject ends a pending request, on the Salesforce side.
 func (w *connectionRun) reject(ctx workflow.Context, req RejectRequest) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateReject(ctx, req) }, func() error {
-		roles, err := w.authorizeSalesforce(ctx, model.ActionReject, req.As)
+		roles, who, err := w.authorizeSalesforce(ctx, UpdateReject, model.ActionReject, req.Caller)
 		if err != nil {
 			return err
 		}
 		w.c.RejectReason = req.Reason
 		w.c.ExpiresAt = workflow.Now(ctx)
-		w.record(ctx, model.ActionReject, roles.Username, req.Reason)
+		w.recordBy(ctx, model.ActionReject, roles.Username, who, req.Reason)
 		w.setState(ctx, model.StateRejected)
 		text := fmt.Sprintf("%s rejected the connection to Salesforce org %s.", roles.Username, w.c.OrgName)
 		if req.Reason != "" {
@@ -152,18 +145,19 @@ func (w *connectionRun) validateActivate(_ workflow.Context, req ActivateRequest
 	if err := w.requireState(model.ActionActivate, model.StatePendingActivation); err != nil {
 		return err
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // activate is Step 3: an owner (or a holder of the Salesforce system
 // administrator role) activates; the integration user is set up.
 func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateActivate(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionActivate, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateActivate, model.ActionActivate, req.Caller)
+		if err != nil {
 			return err
 		}
 		var user activities.IntegrationUser
-		err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SetupIntegrationUser,
+		err = workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SetupIntegrationUser,
 			activities.IntegrationInput{OrgURL: w.c.OrgURL}).Get(ctx, &user)
 		if err != nil {
 			return passOn(err)
@@ -179,13 +173,13 @@ func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Con
 			w.c.PermissionObjects = objs.Objects
 		}
 		w.c.ExpiresAt = time.Time{}
-		w.record(ctx, model.ActionActivate, req.As, "integration user "+user.Username)
+		w.recordBy(ctx, model.ActionActivate, req.As, who, "integration user "+user.Username)
 		w.setState(ctx, model.StateActive)
 		// Automatic mapping starts at activation when it was chosen in Step 1
 		// (it reads the member directory as it goes); otherwise the directory
 		// is copied for the member search of manual mapping.
 		if w.c.AutoMap {
-			if _, err := w.startAutoMap(ctx, req.As); err != nil {
+			if _, err := w.startAutoMap(ctx, req.As, who); err != nil {
 				workflow.GetLogger(ctx).Error("automatic mapping not started", "error", err)
 			}
 		} else {
@@ -200,20 +194,21 @@ func (w *connectionRun) validateDisconnect(_ workflow.Context, req DisconnectReq
 	if w.c.State.Terminal() {
 		return refusal(ErrInvalidState, "the connection of %s to %s has already ended (%s)", w.c.Workspace, w.c.OrgName, w.c.State)
 	}
-	return requireCaller(req.As)
+	return w.proofs.requireCaller(req.Caller)
 }
 
 // disconnect removes the connection; a pending one is withdrawn.
 func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) (Connection, error) {
 	return w.step(ctx, func() error { return w.validateDisconnect(ctx, req) }, func() error {
-		if _, err := w.authorizeSlack(ctx, model.ActionDisconnect, req.As); err != nil {
+		_, who, err := w.authorizeSlack(ctx, UpdateDisconnect, model.ActionDisconnect, req.Caller)
+		if err != nil {
 			return err
 		}
 		w.c.ExpiresAt = time.Time{}
 		if w.cancelAutoMap != nil {
 			w.cancelAutoMap()
 		}
-		w.record(ctx, model.ActionDisconnect, req.As, "was "+string(w.c.State)+"; mappings kept as history")
+		w.recordBy(ctx, model.ActionDisconnect, req.As, who, "was "+string(w.c.State)+"; mappings kept as history")
 		w.setState(ctx, model.StateDisconnected)
 		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))
 		return nil
@@ -225,11 +220,11 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 // the step awaits its role check and applies.
 func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (Connection, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
 	defer w.mu.Unlock()
 	if err := check(); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
 	if err := apply(); err != nil {
 		// The org answered from another My Domain: find out where, at once,
@@ -238,27 +233,7 @@ func (w *connectionRun) step(ctx workflow.Context, check, apply func() error) (C
 		if errors.As(err, &app) && app.Type() == activities.ErrDomainMoved && w.c.State == model.StateActive {
 			w.checkHealthLocked(ctx)
 		}
-		return w.c, err
+		return w.c.public(), err
 	}
-	return w.c, nil
-}
-
-func (w *connectionRun) authorizeSalesforce(ctx workflow.Context, action model.Action, as string) (model.SalesforceRoles, error) {
-	var roles model.SalesforceRoles
-	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.AuthorizeSalesforce, activities.AuthorizeSalesforceInput{
-		OrgURL: w.c.OrgURL, OrgID: w.c.OrgID, User: as, Action: action,
-	}).Get(ctx, &roles)
-	return roles, passOn(err)
-}
-
-func (w *connectionRun) authorizeSlack(ctx workflow.Context, action model.Action, as string) (model.SlackRoles, error) {
-	return authorizeSlack(ctx, w.c.Workspace, action, as)
-}
-
-func authorizeSlack(ctx workflow.Context, team string, action model.Action, as string) (model.SlackRoles, error) {
-	var roles model.SlackRoles
-	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.AuthorizeSlack, activities.AuthorizeSlackInput{
-		Team: team, User: as, Action: action,
-	}).Get(ctx, &roles)
-	return roles, passOn(err)
+	return w.c.public(), nil
 }

@@ -53,7 +53,7 @@ func (w *connectionRun) expire(ctx workflow.Context, state model.State) error {
 	if w.c.State != state {
 		return nil
 	}
-	w.record(ctx, model.ActionExpire, "", fmt.Sprintf("nobody took %s within %s", describeStep(state), w.timing.RequestTTL))
+	w.record(ctx, model.ActionExpire, fmt.Sprintf("nobody took %s within %s", describeStep(state), w.timing.RequestTTL))
 	w.setState(ctx, model.StateExpired)
 	w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("Your request to connect Salesforce org %s expired: %s was not done within %s. Request it again to start over.",
 		w.c.OrgName, describeStep(state), w.timing.RequestTTL))

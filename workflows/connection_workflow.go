@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/model"
 )
 
@@ -13,7 +14,7 @@ import (
 // (each expiring after Timing.RequestTTL, with reminders meanwhile), then
 // stays active until it is disconnected. Its ID is ConnectionWorkflowID.
 func ConnectionWorkflow(ctx workflow.Context, in ConnectionInput) (Connection, error) {
-	w := &connectionRun{c: in.Connection, timing: in.Timing.withDefaults()}
+	w := &connectionRun{c: in.Connection, timing: in.Timing.withDefaults(), proofs: newProofs(in.UsedProofs)}
 	if err := w.setup(ctx); err != nil {
 		return w.c, err
 	}
@@ -39,13 +40,15 @@ type connectionRun struct {
 	invitesChanged int
 	// cancelAutoMap stops the automatic mapping running, if any.
 	cancelAutoMap workflow.CancelFunc
+	// proofs are the step assertions used, and those being verified.
+	proofs *proofs
 }
 
 func (w *connectionRun) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.background = workflow.NewWaitGroup(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Connection, error) {
-		c := w.c
+		c := w.c.public()
 		c.UpdateAvailable = c.updateAvailable()
 		return c, nil
 	}); err != nil {
@@ -157,7 +160,9 @@ func (w *connectionRun) continueAsNew(ctx workflow.Context) error {
 	if err := w.settle(ctx); err != nil {
 		return err
 	}
-	return workflow.NewContinueAsNewError(ctx, ConnectionWorkflowName, ConnectionInput{Connection: w.c, Timing: w.timing})
+	return workflow.NewContinueAsNewError(ctx, ConnectionWorkflowName, ConnectionInput{
+		Connection: w.c, Timing: w.timing, UsedProofs: w.proofs.live(workflow.Now(ctx)),
+	})
 }
 
 // finish ends a connection that reached a terminal state: it lets the
@@ -166,9 +171,9 @@ func (w *connectionRun) continueAsNew(ctx workflow.Context) error {
 func (w *connectionRun) finish(ctx workflow.Context) (Connection, error) {
 	w.describe(ctx)
 	if err := w.settle(ctx); err != nil {
-		return w.c, err
+		return w.c.public(), err
 	}
-	return w.c, nil
+	return w.c.public(), nil
 }
 
 // setState moves the connection to a new state: visibility, the Web UI's
@@ -182,9 +187,16 @@ func (w *connectionRun) setState(ctx workflow.Context, s model.State) {
 	w.tellWorkspace(ctx)
 }
 
-// record appends to the connection's history of who did what and when.
-func (w *connectionRun) record(ctx workflow.Context, action model.Action, by, detail string) {
-	w.c.History = append(w.c.History, Event{At: workflow.Now(ctx), Action: action, By: by, Detail: detail})
+// record appends to the connection's history what happened by itself
+// (the clock, a report), with no one to prove.
+func (w *connectionRun) record(ctx workflow.Context, action model.Action, detail string) {
+	w.c.History = append(w.c.History, Event{At: workflow.Now(ctx), Action: action, Detail: detail})
+}
+
+// recordBy appends to the connection's history what a person did, and how
+// their identity was proven.
+func (w *connectionRun) recordBy(ctx workflow.Context, action model.Action, by string, who activities.Identity, detail string) {
+	w.c.History = append(w.c.History, event(ctx, action, by, who, detail))
 }
 
 // startWaiting arms the expiry of a pending step.
@@ -216,4 +228,21 @@ func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
 		defer w.background.Done()
 		send(ctx)
 	})
+}
+
+// public is the connection as its callers see it (the status query, the
+// steps' results, the workflow's own): the sign-ins' PKCE verifiers stay
+// in the workflow's state alone.
+func (c Connection) public() Connection {
+	if len(c.Invitations) == 0 {
+		return c
+	}
+	invs := make(map[string]Invitation, len(c.Invitations))
+	for _, m := range workflow.DeterministicKeys(c.Invitations) {
+		inv := c.Invitations[m]
+		inv.Verifier = ""
+		invs[m] = inv
+	}
+	c.Invitations = invs
+	return c
 }

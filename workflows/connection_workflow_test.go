@@ -43,13 +43,13 @@ func (f *fixture) runConnection(in workflows.ConnectionInput) workflows.Connecti
 }
 
 func approve(as string) workflows.ApproveRequest {
-	return workflows.ApproveRequest{MatchingField: "Email", AcceptTerms: true, As: as}
+	return workflows.ApproveRequest{MatchingField: "Email", AcceptTerms: true, Caller: workflows.Caller{As: as}}
 }
 
 func TestConnectionFullLifecycle(t *testing.T) {
 	f := newFixture(t)
 	approved := f.update(time.Hour, workflows.UpdateApprove, approve(sfAdmin))
-	activated := f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackOwner})
+	activated := f.update(2*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})
 	var active workflows.Connection
 	f.env.RegisterDelayedCallback(func() {
 		v, err := f.env.QueryWorkflow(workflows.QueryStatus)
@@ -60,7 +60,7 @@ func TestConnectionFullLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}, 3*time.Hour)
-	disconnected := f.update(30*24*time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackAdmin})
+	disconnected := f.update(30*24*time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackAdmin}})
 
 	c := f.runConnection(pendingConnection())
 
@@ -113,9 +113,9 @@ func TestApproveRefusals(t *testing.T) {
 		kind     string
 		want     string
 	}{
-		{"terms not accepted", workflows.ApproveRequest{MatchingField: "Email", As: sfAdmin}, true, activities.ErrInvalidInput, "terms of use"},
-		{"unknown matching field", workflows.ApproveRequest{MatchingField: "Phone", AcceptTerms: true, As: sfAdmin}, true, activities.ErrInvalidInput, "Phone"},
-		{"missing matching field", workflows.ApproveRequest{AcceptTerms: true, As: sfAdmin}, true, activities.ErrInvalidInput, "matching field is required"},
+		{"terms not accepted", workflows.ApproveRequest{MatchingField: "Email", Caller: workflows.Caller{As: sfAdmin}}, true, activities.ErrInvalidInput, "terms of use"},
+		{"unknown matching field", workflows.ApproveRequest{MatchingField: "Phone", AcceptTerms: true, Caller: workflows.Caller{As: sfAdmin}}, true, activities.ErrInvalidInput, "Phone"},
+		{"missing matching field", workflows.ApproveRequest{AcceptTerms: true, Caller: workflows.Caller{As: sfAdmin}}, true, activities.ErrInvalidInput, "matching field is required"},
 		{"no caller", workflows.ApproveRequest{MatchingField: "Email", AcceptTerms: true}, true, activities.ErrInvalidInput, "--as"},
 		{"not a system admin", approve(sfUser), false, activities.ErrForbidden, sfUser},
 	}
@@ -149,14 +149,14 @@ func TestApproveRefusals(t *testing.T) {
 
 func TestStepsOutOfOrderAreRefused(t *testing.T) {
 	f := newFixture(t)
-	early := f.update(time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{As: slackOwner})
+	early := f.update(time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})
 	f.update(time.Hour, workflows.UpdateApprove, approve(sfAdmin))
 	twice := f.update(2*time.Hour, workflows.UpdateApprove, approve(sfAdmin))
-	rejectLate := f.update(3*time.Hour, workflows.UpdateReject, workflows.RejectRequest{As: sfAdmin})
-	byAdmin := f.update(4*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackAdmin})
-	byMember := f.update(5*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackPlain})
-	byRole := f.update(6*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{As: slackRole})
-	f.update(7*time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackOwner})
+	rejectLate := f.update(3*time.Hour, workflows.UpdateReject, workflows.RejectRequest{Caller: workflows.Caller{As: sfAdmin}})
+	byAdmin := f.update(4*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackAdmin}})
+	byMember := f.update(5*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackPlain}})
+	byRole := f.update(6*time.Hour, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackRole}})
+	f.update(7*time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackOwner}})
 
 	c := f.runConnection(pendingConnection())
 
@@ -175,8 +175,8 @@ func TestStepsOutOfOrderAreRefused(t *testing.T) {
 
 func TestReject(t *testing.T) {
 	f := newFixture(t)
-	byUser := f.update(time.Hour, workflows.UpdateReject, workflows.RejectRequest{As: sfUser})
-	o := f.update(2*time.Hour, workflows.UpdateReject, workflows.RejectRequest{Reason: "not this org", As: sfAdmin})
+	byUser := f.update(time.Hour, workflows.UpdateReject, workflows.RejectRequest{Caller: workflows.Caller{As: sfUser}})
+	o := f.update(2*time.Hour, workflows.UpdateReject, workflows.RejectRequest{Reason: "not this org", Caller: workflows.Caller{As: sfAdmin}})
 	c := f.runConnection(pendingConnection())
 	requireType(t, byUser.err, activities.ErrForbidden, sfUser)
 	if o.err != nil || c.State != model.StateRejected || c.RejectReason != "not this org" {
@@ -237,12 +237,12 @@ func TestPendingActivationExpiresWithConfiguredTiming(t *testing.T) {
 
 func TestSignalsAreStepsToo(t *testing.T) {
 	f := newFixture(t)
-	f.signal(time.Minute, workflows.UpdateApprove, workflows.ApproveRequest{MatchingField: "Email", As: sfAdmin}) // no terms
-	f.signal(2*time.Minute, workflows.UpdateApprove, approve(sfUser))                                             // not an admin
+	f.signal(time.Minute, workflows.UpdateApprove, workflows.ApproveRequest{MatchingField: "Email", Caller: workflows.Caller{As: sfAdmin}}) // no terms
+	f.signal(2*time.Minute, workflows.UpdateApprove, approve(sfUser))                                                                       // not an admin
 	f.signal(3*time.Minute, workflows.UpdateApprove, approve(sfAdmin))
-	f.signal(4*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{As: slackAdmin}) // admins may not activate
-	f.signal(5*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{As: slackOwner})
-	f.signal(6*time.Minute, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackOwner})
+	f.signal(4*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackAdmin}}) // admins may not activate
+	f.signal(5*time.Minute, workflows.UpdateActivate, workflows.ActivateRequest{Caller: workflows.Caller{As: slackOwner}})
+	f.signal(6*time.Minute, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackOwner}})
 	c := f.runConnection(pendingConnection())
 	if c.State != model.StateDisconnected {
 		t.Fatalf("state %s", c.State)
@@ -265,8 +265,8 @@ func TestSignalsAreStepsToo(t *testing.T) {
 
 func TestDisconnectWithdrawsAPendingRequest(t *testing.T) {
 	f := newFixture(t)
-	byMember := f.update(time.Minute, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackPlain})
-	o := f.update(time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{As: slackAdmin})
+	byMember := f.update(time.Minute, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackPlain}})
+	o := f.update(time.Hour, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackAdmin}})
 	c := f.runConnection(pendingConnection())
 	requireType(t, byMember.err, activities.ErrForbidden, slackPlain)
 	if o.err != nil || c.State != model.StateDisconnected {

@@ -18,6 +18,10 @@ import (
 // CreateWorkspaceWorkflow.
 const CreateWorkspaceWorkflowName = "CreateWorkspaceWorkflow"
 
+// StepCreateWorkspace is the step a proof for CreateWorkspaceWorkflow is
+// bound to: starting the workflow is the step.
+const StepCreateWorkspace = "create-workspace"
+
 // CreateWorkspaceWorkflowID names the creation of a workspace from an org:
 // one at a time per org and name.
 func CreateWorkspaceWorkflowID(orgURL, name string) string {
@@ -29,7 +33,7 @@ func CreateWorkspaceWorkflowID(orgURL, name string) string {
 type CreateWorkspaceInput struct {
 	Name   string `json:"name"`
 	OrgURL string `json:"org_url"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 	Timing Timing `json:"timing"`
 }
 
@@ -63,10 +67,11 @@ func CreateWorkspaceWorkflow(ctx workflow.Context, in CreateWorkspaceInput) (Cre
 	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.ResolveOrg, activities.ResolveOrgInput{URL: md.URL()}).Get(ctx, &org); err != nil {
 		return out, err
 	}
-	var roles model.SalesforceRoles
-	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.AuthorizeSalesforce, activities.AuthorizeSalesforceInput{
-		OrgURL: org.URL, OrgID: org.ID, User: in.As, Action: model.ActionCreate,
-	}).Get(ctx, &roles); err != nil {
+	// One step, one run: no record of used assertions to keep. A replayed
+	// assertion (within its minutes) would ask Slack for the same workspace
+	// again, which Slack refuses (the domain is taken).
+	roles, who, err := authorizeSalesforce(ctx, nil, org.URL, org.ID, StepCreateWorkspace, model.ActionCreate, in.Caller)
+	if err != nil {
 		return out, err
 	}
 	once := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -85,8 +90,7 @@ func CreateWorkspaceWorkflow(ctx workflow.Context, in CreateWorkspaceInput) (Cre
 		OrgID: org.ID, OrgName: org.Name, OrgURL: org.URL, SandboxOrg: org.Sandbox,
 		MappingField: model.MappingEmail, MatchingField: string(model.MatchEmail), State: model.StateActive,
 		Version: CurrentConnectionVersion, Warnings: org.Warnings, RequestedBy: made.Owner, RequestedAt: now,
-		History: []Event{{At: now, Action: model.ActionCreate, By: roles.Username,
-			Detail: "workspace " + made.Team + " made from Salesforce, born connected"}},
+		History: []Event{event(ctx, model.ActionCreate, roles.Username, who, "workspace "+made.Team+" made from Salesforce, born connected")},
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            WorkspaceWorkflowID(made.Team),

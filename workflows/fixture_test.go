@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/identity"
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -31,6 +33,7 @@ const (
 	slackPlain = "U0MEMBER1"
 	// approverInSlack is the Slack member whose email is a Salesforce system admin's.
 	approverInSlack = "U0SFAPPR1"
+	sfAdminID       = "005000000000001AAA"
 )
 
 func forbidden(who string, action model.Action) error {
@@ -46,13 +49,76 @@ type fixture struct {
 	notices []activities.NotifyInput
 	signals []workflows.ConnectionStateSignal
 	// What the member mapping mocks saw.
-	signedIn  []string
-	expiredAt []time.Time
-	autoMaps  []workflows.AutoMapInput
+	signedIn []string
+	// signInURLs and exchanges are what the sign-in activities were given.
+	signInURLs []activities.SignInURLInput
+	exchanges  []activities.CompleteSignInInput
+	expiredAt  []time.Time
+	autoMaps   []workflows.AutoMapInput
 	// health is what the org's health checks answer.
 	health        activities.HealthResult
 	healthChecks  int
 	bannerNotices int
+	// proofsSeen are the proofs the role checks were given, with their
+	// binding; requireProof refuses steps without one, as outside sandbox
+	// mode.
+	proofsSeen   []proofSeen
+	requireProof bool
+}
+
+// allowedRedirects are the sign-in addresses the mocked worker allows.
+var allowedRedirects = []string{workflows.SignInRedirectURI, consoleCallback}
+
+const consoleCallback = "http://127.0.0.1:8088/auth/salesforce/callback"
+
+// proofSeen is what one role check was given.
+type proofSeen struct{ proof, workflow, step string }
+
+// testSigner signs the proofs of these tests and verifies them in the
+// role check mocks, as the worker's key would.
+var testSigner = func() *identity.Signer {
+	s, err := identity.NewSigner([]byte("workflow tests' key, 32 bytes..."))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// assertion is a console assertion of c, bound to workflow and step.
+func assertion(t *testing.T, c identity.Claims, workflow, step string) string {
+	t.Helper()
+	c.Workflow, c.Step = workflow, step
+	tok, err := testSigner.Assert(c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// identify is the role checks' verification, as the activities do it.
+func (f *fixture) identify(proof, workflow, step string, want identity.Expect) (activities.Identity, error) {
+	f.mu.Lock()
+	f.proofsSeen = append(f.proofsSeen, proofSeen{proof, workflow, step})
+	require := f.requireProof
+	f.mu.Unlock()
+	unauthenticated := func(err error) error {
+		return temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrUnauthenticated, nil)
+	}
+	if proof == "" {
+		if require {
+			return activities.Identity{}, unauthenticated(identity.ErrNoProof)
+		}
+		return activities.Identity{}, nil
+	}
+	c, err := testSigner.Verify(proof, time.Time{})
+	if err != nil {
+		return activities.Identity{}, unauthenticated(err)
+	}
+	want.Workflow, want.Step = workflow, step
+	if err := c.Check(want); err != nil {
+		return activities.Identity{}, unauthenticated(err)
+	}
+	return activities.Identity{Verified: true, Kind: c.Kind(), ProofID: c.ID, Expires: c.Expires, Subject: c.Subject}, nil
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -71,21 +137,35 @@ func newFixture(t *testing.T) *fixture {
 		return nil
 	}).Maybe()
 	f.env.OnActivity(acts.AuthorizeSalesforce, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.AuthorizeSalesforceInput) (model.SalesforceRoles, error) {
-			if in.User != sfAdmin {
-				return model.SalesforceRoles{}, forbidden(in.User, in.Action)
+		func(_ context.Context, in activities.AuthorizeSalesforceInput) (activities.SalesforceAuthorization, error) {
+			who, err := f.identify(in.Proof, in.Workflow, in.Step, identity.Expect{Side: identity.SideSalesforce, Org: in.OrgID})
+			if err != nil {
+				return activities.SalesforceAuthorization{}, err
 			}
-			return model.SalesforceRoles{OrgID: in.OrgID, UserID: "005000000000001AAA", Username: in.User, Found: true, Active: true, SystemAdmin: true}, nil
+			if in.User != sfAdmin {
+				return activities.SalesforceAuthorization{}, forbidden(in.User, in.Action)
+			}
+			return activities.SalesforceAuthorization{Identity: who, SalesforceRoles: model.SalesforceRoles{
+				OrgID: in.OrgID, UserID: sfAdminID, Username: in.User, Found: true, Active: true, SystemAdmin: true}}, nil
 		}).Maybe()
 	f.env.OnActivity(acts.AuthorizeSlack, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.AuthorizeSlackInput) (model.SlackRoles, error) {
+		func(_ context.Context, in activities.AuthorizeSlackInput) (activities.SlackAuthorization, error) {
+			who, err := f.identify(in.Proof, in.Workflow, in.Step, identity.Expect{Side: identity.SideSlack, Subject: in.User, Team: in.Team})
+			if err != nil {
+				return activities.SlackAuthorization{}, err
+			}
+			out := activities.SlackAuthorization{Identity: who, SlackRoles: model.SlackRoles{UserID: in.User, Team: in.Team, Member: true}}
 			switch {
 			case in.User == slackOwner, in.User == slackRole:
-				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Owner: true}, nil
+				out.Owner = true
+				return out, nil
 			case in.User == slackAdmin && in.Action != model.ActionActivate && in.Action != model.ActionMigrate:
-				return model.SlackRoles{UserID: in.User, Team: in.Team, Member: true, Admin: true}, nil
+				out.Admin = true
+				return out, nil
+			case in.Action == model.ActionSignIn:
+				return out, nil // any member, for themselves
 			}
-			return model.SlackRoles{}, forbidden(in.User, in.Action)
+			return activities.SlackAuthorization{}, forbidden(in.User, in.Action)
 		}).Maybe()
 	f.env.OnActivity(acts.SetupIntegrationUser, mock.Anything, mock.Anything).Return(
 		activities.IntegrationUser{UserID: "005000000000009AAA", Username: "integration@acme.example", Objects: activities.DefaultPermissionObjects}, nil).Maybe()
@@ -102,6 +182,12 @@ func newFixture(t *testing.T) *fixture {
 		}).Maybe()
 	f.env.OnActivity(acts.SignInURL, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SignInURLInput) (string, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signInURLs = append(f.signInURLs, in)
+			if !slices.Contains(allowedRedirects, in.RedirectURI) {
+				return "", temporal.NewNonRetryableApplicationError("the sign-in cannot come back to "+in.RedirectURI, activities.ErrInvalidInput, nil)
+			}
 			return in.OrgURL + "/services/oauth2/authorize?state=" + in.State, nil
 		}).Maybe()
 	f.env.OnActivity(acts.CompleteSignIn, mock.Anything, mock.Anything).Return(
@@ -109,6 +195,7 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.signedIn = append(f.signedIn, in.Member)
+			f.exchanges = append(f.exchanges, in)
 			return activities.MemberMapping{SlackUserID: in.Member, State: "linked", SalesforceUsername: "member@acme.example"}, nil
 		}).Maybe()
 	f.env.OnActivity(acts.ClearMember, mock.Anything, mock.Anything).Return(

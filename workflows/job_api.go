@@ -41,7 +41,7 @@ const (
 // ImportRequest asks to import a CSV file into a connection.
 type ImportRequest struct {
 	FileName string `json:"file_name"`
-	As       string `json:"as"` // Slack member id
+	Caller          // a Slack member
 }
 
 // ImportGrant is what the CLI needs to upload the rows and start the job.
@@ -54,7 +54,7 @@ type ImportGrant struct {
 
 // JobDecision approves or cancels a job.
 type JobDecision struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // JobSettings shape a job's run.
@@ -134,6 +134,9 @@ type JobInput struct {
 	Settings    JobSettings `json:"settings"`
 	// Status is carried over by continue-as-new.
 	Status *JobStatus `json:"status,omitempty"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }
 
 // JobStatus is where a job stands: its phase, its preview, its outcomes.
@@ -156,19 +159,24 @@ type JobStatus struct {
 	Risks      []string  `json:"risks,omitempty"`
 	ApprovedBy string    `json:"approved_by,omitempty"`
 	ApprovedAt time.Time `json:"approved_at,omitempty"`
+	// ApprovedUnverified: the approval came without a proof of identity
+	// (sandbox mode only).
+	ApprovedUnverified bool `json:"approved_unverified,omitempty"`
 	// Outcomes so far.
 	Linked    int `json:"linked"`
 	Invited   int `json:"invited"`
 	Unchanged int `json:"unchanged"`
 	Refused   int `json:"refused"`
 	// Waiting counts invitations not yet answered nor expired.
-	Waiting     int       `json:"waiting"`
-	CancelledBy string    `json:"cancelled_by,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	StartedAt   time.Time `json:"started_at"`
-	ValidatedAt time.Time `json:"validated_at,omitempty"`
-	AppliedAt   time.Time `json:"applied_at,omitempty"`
-	FinishedAt  time.Time `json:"finished_at,omitempty"`
+	Waiting     int    `json:"waiting"`
+	CancelledBy string `json:"cancelled_by,omitempty"`
+	// CancelledUnverified: the cancel came without a proof of identity.
+	CancelledUnverified bool      `json:"cancelled_unverified,omitempty"`
+	Error               string    `json:"error,omitempty"`
+	StartedAt           time.Time `json:"started_at"`
+	ValidatedAt         time.Time `json:"validated_at,omitempty"`
+	AppliedAt           time.Time `json:"applied_at,omitempty"`
+	FinishedAt          time.Time `json:"finished_at,omitempty"`
 	// NextBatch is where the phase in progress resumes after continue-as-new.
 	NextBatch int `json:"next_batch"`
 	// InviteExpiresAt is when the job's invitations expire.

@@ -20,7 +20,7 @@ import (
 // the invitation expired. The rows live in the store: no payload carries
 // them. Its ID is JobWorkflowID.
 func JobWorkflow(ctx workflow.Context, in JobInput) (JobStatus, error) {
-	j := &jobRun{in: in, settings: in.Settings.withDefaults()}
+	j := &jobRun{in: in, settings: in.Settings.withDefaults(), proofs: newProofs(in.UsedProofs)}
 	if in.Status != nil {
 		j.s = *in.Status
 	} else {
@@ -40,6 +40,8 @@ type jobRun struct {
 	// cancelled is set by the cancel step; the apply loop stops between batches.
 	cancelled bool
 	mu        workflow.Mutex
+	// proofs are the step assertions used, and those being verified.
+	proofs *proofs
 }
 
 func (j *jobRun) setup(ctx workflow.Context) error {
@@ -258,6 +260,7 @@ func (j *jobRun) continueAsNew(ctx workflow.Context) error {
 	st := j.s
 	next := j.in
 	next.Status = &st
+	next.UsedProofs = j.proofs.live(workflow.Now(ctx))
 	return workflow.NewContinueAsNewError(ctx, JobWorkflowName, next)
 }
 
@@ -339,7 +342,7 @@ func (j *jobRun) validateApprove(_ workflow.Context, d JobDecision) error {
 	if j.s.Phase != PhaseAwaitingApproval {
 		return refusal(ErrInvalidState, "job %s is %s: only a job awaiting approval can be approved", j.s.ID, j.s.Phase)
 	}
-	return requireCaller(d.As)
+	return j.proofs.requireCaller(d.Caller)
 }
 
 // approve is the admin's approval of the preview; it is the explicit
@@ -352,10 +355,11 @@ func (j *jobRun) approve(ctx workflow.Context, d JobDecision) (JobStatus, error)
 	if err := j.validateApprove(ctx, d); err != nil {
 		return j.s, err
 	}
-	if _, err := authorizeSlack(ctx, j.in.Job.Workspace, model.ActionMap, d.As); err != nil {
+	_, who, err := authorizeSlack(ctx, j.proofs, j.in.Job.Workspace, UpdateJobApprove, model.ActionMap, d.Caller)
+	if err != nil {
 		return j.s, err
 	}
-	j.s.ApprovedBy, j.s.ApprovedAt = d.As, workflow.Now(ctx)
+	j.s.ApprovedBy, j.s.ApprovedAt, j.s.ApprovedUnverified = d.As, workflow.Now(ctx), !who.Verified
 	j.s.Phase = PhaseApplying
 	return j.s, nil
 }
@@ -367,7 +371,7 @@ func (j *jobRun) validateCancel(_ workflow.Context, d JobDecision) error {
 	if j.cancelled {
 		return refusal(ErrInvalidState, "job %s is already being cancelled", j.s.ID)
 	}
-	return requireCaller(d.As)
+	return j.proofs.requireCaller(d.Caller)
 }
 
 // cancel stops the job between batches; the rows done are kept.
@@ -379,10 +383,11 @@ func (j *jobRun) cancel(ctx workflow.Context, d JobDecision) (JobStatus, error) 
 	if err := j.validateCancel(ctx, d); err != nil {
 		return j.s, err
 	}
-	if _, err := authorizeSlack(ctx, j.in.Job.Workspace, model.ActionMap, d.As); err != nil {
+	_, who, err := authorizeSlack(ctx, j.proofs, j.in.Job.Workspace, UpdateJobCancel, model.ActionMap, d.Caller)
+	if err != nil {
 		return j.s, err
 	}
-	j.s.CancelledBy = d.As
+	j.s.CancelledBy, j.s.CancelledUnverified = d.As, !who.Verified
 	j.cancelled = true
 	return j.s, nil
 }

@@ -134,8 +134,8 @@ func TestRiskyJobNeedsAnExplicitApproval(t *testing.T) {
 				v, _ := f.env.QueryWorkflow(workflows.QueryJob)
 				_ = v.Get(&waiting)
 			}, time.Hour)
-			byMember := f.update(2*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{As: slackPlain})
-			ok := f.update(3*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{As: slackAdmin})
+			byMember := f.update(2*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackPlain}})
+			ok := f.update(3*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackAdmin}})
 			s := f.run(25, true)
 			if waiting.Phase != workflows.PhaseAwaitingApproval || len(waiting.Risks) != 1 || len(f.applied) != 0 && waiting.Applied != 0 {
 				t.Fatalf("with --yes a risky job must wait: %+v", waiting)
@@ -168,7 +168,7 @@ func TestCancelKeepsTheRowsDone(t *testing.T) {
 	// clock, not by goroutine timing, which let every batch end first).
 	f.applyTakes = time.Minute
 	f.env.RegisterDelayedCallback(func() {
-		f.env.UpdateWorkflow(workflows.UpdateJobCancel, "", updateCallbacks(&outcome{}), workflows.JobDecision{As: slackAdmin})
+		f.env.UpdateWorkflow(workflows.UpdateJobCancel, "", updateCallbacks(&outcome{}), workflows.JobDecision{Caller: workflows.Caller{As: slackAdmin}})
 	}, 30*time.Second)
 	s := f.run(25, true)
 	if s.Phase != workflows.PhaseCancelled || s.CancelledBy != slackAdmin {

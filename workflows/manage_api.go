@@ -22,19 +22,19 @@ const DefaultHealthEvery = 6 * time.Hour
 // ConnectionUpdate updates a connection.
 type ConnectionUpdate struct {
 	OrgURL string `json:"org_url,omitempty"` // the org's new My Domain URL, if it changed
-	As     string `json:"as"`                // Slack member id
+	Caller        // a Slack member
 }
 
 // BannerRequest turns the login banner on or off.
 type BannerRequest struct {
-	On bool   `json:"on"`
-	As string `json:"as"` // Slack member id
+	On     bool `json:"on"`
+	Caller      // a Slack member
 }
 
 // ObjectsRequest adds object types (none: list them).
 type ObjectsRequest struct {
-	Add []string `json:"add,omitempty"`
-	As  string   `json:"as"` // Slack member id
+	Add    []string `json:"add,omitempty"`
+	Caller          // a Slack member
 }
 
 // Warnings of a connection, one place each.

@@ -38,7 +38,7 @@ const signInTTL = 15 * time.Minute
 
 // AutoMapRequest starts automatic mapping.
 type AutoMapRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // AutoMapStarted says where to follow automatic mapping.
@@ -51,12 +51,18 @@ type AutoMapStarted struct {
 type AddMemberRequest struct {
 	Member         string `json:"member"`                    // Slack member id
 	SalesforceUser string `json:"salesforce_user,omitempty"` // id or username, optional
-	As             string `json:"as"`                        // Slack member id
+	Caller                // a Slack member
 }
 
 // StartSignInRequest begins a member's sign-in to Salesforce.
 type StartSignInRequest struct {
 	Member string `json:"member"`
+	// RedirectURI is where Salesforce sends the member back: empty for the
+	// CLI's loopback SignInRedirectURI, else one of the worker's allowed
+	// addresses (the console's callback).
+	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Caller is the member themselves: As is Member (empty: the member).
+	Caller
 }
 
 // SignInChallenge is where the member signs in, and the state to come back with.
@@ -72,24 +78,26 @@ type CompleteSignInRequest struct {
 	Member string `json:"member"`
 	Code   string `json:"code"`
 	State  string `json:"state"`
+	// Caller is the member themselves: As is Member (empty: the member).
+	Caller
 }
 
 // ClearMemberRequest clears a member's mapping.
 type ClearMemberRequest struct {
 	Member string `json:"member"`
-	As     string `json:"as"` // Salesforce user id or username
+	Caller        // a Salesforce user
 }
 
 // SearchRequest finds members by name, email or id (prefix).
 type SearchRequest struct {
-	Query string `json:"query"`
-	Limit int    `json:"limit,omitempty"`
-	As    string `json:"as"` // Slack member id or Salesforce user
+	Query  string `json:"query"`
+	Limit  int    `json:"limit,omitempty"`
+	Caller        // a Slack member or a Salesforce user
 }
 
 // ExportRequest asks to export the user mapping.
 type ExportRequest struct {
-	As string `json:"as"` // Slack member id
+	Caller // a Slack member
 }
 
 // ExportGrant names the mappings to export.
@@ -104,7 +112,14 @@ type Invitation struct {
 	// only the sign-in this connection started can complete it.
 	State          string    `json:"state,omitempty"`
 	StateExpiresAt time.Time `json:"state_expires_at,omitempty"`
-	Invited        bool      `json:"invited"` // false for a member signing in on their own
+	// RedirectURI is where that sign-in comes back to; the code is
+	// exchanged with the same (empty: SignInRedirectURI).
+	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Verifier is that sign-in's PKCE code_verifier, which only the
+	// exchange this connection makes knows: kept in the workflow's state
+	// (payloads are encrypted), never in what queries and updates return.
+	Verifier string `json:"verifier,omitempty"`
+	Invited  bool   `json:"invited"` // false for a member signing in on their own
 }
 
 func (c Connection) ref() activities.ConnectionRef {

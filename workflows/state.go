@@ -3,6 +3,8 @@ package workflows
 import (
 	"crypto/rand"
 	"encoding/hex"
+
+	"golang.org/x/oauth2"
 )
 
 // newState is an unguessable OAuth state. Workflows call it only inside
@@ -12,3 +14,7 @@ func newState() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// newVerifier is a PKCE code_verifier (RFC 7636). Like newState, it is
+// called only inside workflow.SideEffect.
+func newVerifier() string { return oauth2.GenerateVerifier() }

@@ -27,8 +27,8 @@ type ConnectionRequest struct {
 	OrgURL       string `json:"org_url"`
 	MappingField string `json:"mapping_field,omitempty"` // email (default) or saml_nameid
 	// AutoMap is automatic account mapping; absent means on, as in Slack.
-	AutoMap *bool  `json:"auto_map,omitempty"`
-	As      string `json:"as"` // Slack member id
+	AutoMap *bool `json:"auto_map,omitempty"`
+	Caller        // a Slack member
 }
 
 // ConnectionStateSignal is a connection's report of its new state.
@@ -55,6 +55,9 @@ type WorkspaceInput struct {
 	// Born is the connection a workspace made from Salesforce is born with
 	// (active, without the three steps).
 	Born *Connection `json:"born,omitempty"`
+	// UsedProofs are the step assertions already used, carried over by
+	// continue-as-new.
+	UsedProofs []UsedProof `json:"used_proofs,omitempty"`
 }
 
 // Workspace is the registry of a workspace's live connections.

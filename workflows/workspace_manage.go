@@ -18,7 +18,7 @@ const UpdateMigrate = "migrate"
 // MigrateRequest asks to move the workspace into an Enterprise org.
 type MigrateRequest struct {
 	Enterprise string `json:"enterprise"` // E…
-	As         string `json:"as"`         // Slack member id
+	Caller            // a Slack member
 }
 
 // Migration records a workspace's move into an Enterprise org.
@@ -26,12 +26,14 @@ type Migration struct {
 	Enterprise string    `json:"enterprise"`
 	By         string    `json:"by"`
 	At         time.Time `json:"at"`
+	// Unverified: By came without a proof of identity (sandbox mode only).
+	Unverified bool `json:"unverified,omitempty"`
 }
 
 var enterpriseID = regexp.MustCompile(`^E[A-Z0-9]{2,}$`)
 
 func (w *workspaceRun) validateMigrate(_ workflow.Context, req MigrateRequest) error {
-	if err := requireCaller(req.As); err != nil {
+	if err := w.proofs.requireCaller(req.Caller); err != nil {
 		return err
 	}
 	if !enterpriseID.MatchString(req.Enterprise) {
@@ -56,12 +58,13 @@ func (w *workspaceRun) migrate(ctx workflow.Context, req MigrateRequest) (Worksp
 	// Hold every slot while the migration runs: no request may slip in.
 	w.reserved["migration"] = req.As
 	defer delete(w.reserved, "migration")
-	if _, err := authorizeSlack(ctx, w.ws.Team, model.ActionMigrate, req.As); err != nil {
+	_, who, err := authorizeSlack(ctx, w.proofs, w.ws.Team, UpdateMigrate, model.ActionMigrate, req.Caller)
+	if err != nil {
 		return w.ws, err
 	}
 	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.MigrateWorkspace, activities.MigrateInput{Team: w.ws.Team, Enterprise: req.Enterprise}).Get(ctx, nil); err != nil {
 		return w.ws, passOn(err)
 	}
-	w.ws.Migration = &Migration{Enterprise: req.Enterprise, By: req.As, At: workflow.Now(ctx)}
+	w.ws.Migration = &Migration{Enterprise: req.Enterprise, By: req.As, At: workflow.Now(ctx), Unverified: !who.Verified}
 	return w.ws, nil
 }

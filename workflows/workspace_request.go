@@ -17,7 +17,7 @@ import (
 // validateRequest checks Step 1 against the payload and the registry only:
 // a refusal here reaches the caller at once and writes nothing to history.
 func (w *workspaceRun) validateRequest(_ workflow.Context, req ConnectionRequest) error {
-	if err := requireCaller(req.As); err != nil {
+	if err := w.proofs.requireCaller(req.Caller); err != nil {
 		return err
 	}
 	md, err := parseOrgURL(req.OrgURL)
@@ -81,7 +81,8 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 	w.reserved[md.Host] = req.As
 	defer delete(w.reserved, md.Host)
 
-	if _, err := authorizeSlack(ctx, w.ws.Team, model.ActionRequest, req.As); err != nil {
+	_, who, err := authorizeSlack(ctx, w.proofs, w.ws.Team, UpdateRequest, model.ActionRequest, req.Caller)
+	if err != nil {
 		return Connection{}, err
 	}
 	var org activities.OrgInfo
@@ -91,7 +92,7 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 	if ref, ok := w.ws.Connections[org.ID]; ok {
 		return Connection{}, refusal(ErrDuplicate, "org %s is already connected to workspace %s as %s (%s)", org.ID, w.ws.Team, ref.OrgURL, ref.State)
 	}
-	c := w.newConnection(ctx, req, org)
+	c := w.newConnection(ctx, req, org, who)
 	if err := w.startConnection(ctx, c); err != nil {
 		return Connection{}, err
 	}
@@ -106,7 +107,7 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 	return c, nil
 }
 
-func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest, org activities.OrgInfo) Connection {
+func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest, org activities.OrgInfo, who activities.Identity) Connection {
 	now := workflow.Now(ctx)
 	field, _ := model.ParseMappingField(req.MappingField)
 	autoMap := req.AutoMap == nil || *req.AutoMap
@@ -118,7 +119,7 @@ func (w *workspaceRun) newConnection(ctx workflow.Context, req ConnectionRequest
 		MappingField: field, AutoMap: autoMap, State: model.StatePendingApproval,
 		Version: CurrentConnectionVersion, Warnings: org.Warnings,
 		RequestedBy: req.As, RequestedAt: now, ExpiresAt: now.Add(w.timing.RequestTTL), WaitingSince: now,
-		History: []Event{{At: now, Action: model.ActionRequest, By: req.As, Detail: detail}},
+		History: []Event{event(ctx, model.ActionRequest, req.As, who, detail)},
 	}
 	c.WaitingFor = waitingFor(c)
 	return c

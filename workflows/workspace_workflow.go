@@ -46,6 +46,8 @@ type workspaceRun struct {
 	requests     workflow.ReceiveChannel
 	states       workflow.ReceiveChannel
 	background   workflow.WaitGroup
+	// proofs are the step assertions used, and those being verified.
+	proofs *proofs
 }
 
 func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
@@ -54,6 +56,7 @@ func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 		timing:   in.Timing.withDefaults(),
 		idle:     in.IdleTimeout,
 		reserved: map[string]string{},
+		proofs:   newProofs(in.UsedProofs),
 	}
 	if w.idle <= 0 {
 		w.idle = DefaultIdleTimeout
@@ -115,6 +118,7 @@ func (w *workspaceRun) run(ctx workflow.Context) error {
 			state := w.ws
 			return workflow.NewContinueAsNewError(ctx, WorkspaceWorkflowName, WorkspaceInput{
 				Team: w.ws.Team, Timing: w.timing, IdleTimeout: w.idle, State: &state,
+				UsedProofs: w.proofs.live(workflow.Now(ctx)),
 			})
 		}
 	}

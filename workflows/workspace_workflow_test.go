@@ -47,7 +47,7 @@ func newWorkspaceFixture(t *testing.T) *workspaceFixture {
 }
 
 func request(url, as string) workflows.ConnectionRequest {
-	return workflows.ConnectionRequest{OrgURL: url, As: as}
+	return workflows.ConnectionRequest{OrgURL: url, Caller: workflows.Caller{As: as}}
 }
 
 // run runs the workspace; at 30 days, every connection it started reports
@@ -87,7 +87,7 @@ func (f *workspaceFixture) registry(at time.Duration) *workflows.Workspace {
 func TestRequestStartsAConnection(t *testing.T) {
 	f := newWorkspaceFixture(t)
 	o := f.update(time.Minute, workflows.UpdateRequest, workflows.ConnectionRequest{
-		OrgURL: "https://org07.lightning.force.com/lightning/page/home", MappingField: "saml_nameid", As: slackOwner,
+		OrgURL: "https://org07.lightning.force.com/lightning/page/home", MappingField: "saml_nameid", Caller: workflows.Caller{As: slackOwner},
 	})
 	ws := f.registry(2 * time.Minute)
 	f.run(time.Hour)
@@ -127,7 +127,7 @@ func TestRequestRefusals(t *testing.T) {
 		{"not a Salesforce URL", request("https://evil.example", slackOwner), true, activities.ErrInvalidInput, "evil.example"},
 		{"plain http", request("http://org01.my.salesforce.com", slackOwner), true, activities.ErrInvalidInput, "https"},
 		{"government cloud", request("https://agency.my.salesforce.mil", slackOwner), true, activities.ErrGovernmentCloud, "Government Cloud"},
-		{"bad mapping field", workflows.ConnectionRequest{OrgURL: "https://org01.my.salesforce.com", MappingField: "phone", As: slackOwner}, true, activities.ErrInvalidInput, "phone"},
+		{"bad mapping field", workflows.ConnectionRequest{OrgURL: "https://org01.my.salesforce.com", MappingField: "phone", Caller: workflows.Caller{As: slackOwner}}, true, activities.ErrInvalidInput, "phone"},
 		{"no caller", request("https://org01.my.salesforce.com", ""), true, activities.ErrInvalidInput, "--as"},
 		{"a plain member", request("https://org01.my.salesforce.com", slackPlain), false, activities.ErrForbidden, slackPlain},
 	}

@@ -71,7 +71,10 @@ func run() error {
 		return fmt.Errorf("open the store: %w", err)
 	}
 	defer st.Close()
-	acts := worker.NewActivities(cfg, st, log)
+	acts, err := worker.NewActivities(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	watch := func(client.Client) {}
 	if cfg.MetricsAddr != "off" {
 		var addr string
@@ -87,7 +90,8 @@ func run() error {
 		return fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
 	defer c.Close()
-	log.Info("worker starting", zap.String("sandbox", cfg.SandboxURL), zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue))
+	log.Info("worker starting", zap.String("sandbox", cfg.SandboxURL), zap.String("namespace", opts.Namespace), zap.String("task_queue", workflows.TaskQueue),
+		zap.Bool("proof_required", acts.RequireProof))
 	watch(c)
 	w := worker.New(c, acts, sdkworker.Options{})
 	return w.Run(sdkworker.InterruptCh())
