@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,4 +150,18 @@ func (p *person) signInSalesforce(org, username string) {
 func (p *person) click(what, sel string) {
 	p.t.Helper()
 	p.do(what, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitReady(chromedp.CSS("main")))
+}
+
+// loopbackDialer dials the sandbox for every *.localhost host, as a
+// browser resolves them, and the address asked for otherwise.
+func loopbackDialer(sandboxURL string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	sandboxAddr := strings.TrimPrefix(sandboxURL, "http://")
+	var d net.Dialer
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		if strings.HasSuffix(host, ".localhost") {
+			addr = sandboxAddr
+		}
+		return d.DialContext(ctx, network, addr)
+	}
 }
