@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +213,24 @@ func TestNoOpenRedirects(t *testing.T) {
 		if got := loopbackRedirect(raw); got != ok {
 			t.Errorf("loopbackRedirect(%q) = %v", raw, got)
 		}
+	}
+}
+
+func TestUploadsAreBounded(t *testing.T) {
+	s := newTestServer(t, "http://127.0.0.1:8088")
+	s.opts.MaxUpload, s.opts.UploadDir = 1<<10, t.TempDir()
+	path, err := s.spool(strings.NewReader(strings.Repeat("x", 1<<10)))
+	if err != nil {
+		t.Fatalf("an upload at the limit: %v", err)
+	}
+	if _, err := s.spool(strings.NewReader(strings.Repeat("x", 1<<10+1))); err != errTooLarge {
+		t.Fatalf("an upload over the limit: %v", err)
+	}
+	if msg := uploadError(errTooLarge, s.opts.MaxUpload); !strings.Contains(msg, "split it") {
+		t.Errorf("message: %q", msg)
+	}
+	entries, _ := os.ReadDir(s.opts.UploadDir)
+	if len(entries) != 1 || filepath.Join(s.opts.UploadDir, entries[0].Name()) != path {
+		t.Errorf("the refused upload was kept: %v", entries)
 	}
 }

@@ -123,10 +123,16 @@ func TestTheArticleInTheBrowser(t *testing.T) {
 	member.see("#linked", "member1@acme.example")
 	member.screenshot("member-linked")
 
+	// User mapping search and Clear user mapping, on the Salesforce side.
+	sfAdmin.open("/salesforce/" + acmeID + "?team=" + demoTeam + "&q=member2")
+	sfAdmin.see(`#found tr[data-member="U0MEMBER2"] .mstate`, "invited")
+	sfAdmin.click("clear member2's mapping", `#found tr[data-member="U0MEMBER2"] button`)
+	sfAdmin.see(".notice", "Mapping cleared")
+
 	// The owner exports and sees them linked.
 	owner.open(orgPage + "?tab=users")
 	export := owner.eval(`fetch(document.getElementById("export").href).then(r => r.text())`)
-	if !exportShows(export, "U0MEMBER1", "linked") || !exportShows(export, "U0MEMBER2", "invited") {
+	if !exportShows(export, "U0MEMBER1", "linked") || !exportShows(export, "U0MEMBER2", "cleared") {
 		t.Fatalf("export:\n%s", export)
 	}
 	owner.screenshot("users-tab")
@@ -141,7 +147,7 @@ func TestTheArticleInTheBrowser(t *testing.T) {
 
 	// Disconnect, after the review.
 	owner.open(orgPage + "/disconnect")
-	owner.see("#review", "1 linked")
+	owner.see("#review", "1 linked and 0 invited")
 	owner.do("disconnect",
 		chromedp.SetValue(chromedp.CSS("#confirm"), "acme"),
 		chromedp.Submit(chromedp.CSS("#confirm")),
