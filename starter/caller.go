@@ -2,6 +2,7 @@ package starter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -52,7 +53,13 @@ func (a *app) searchCaller(ctx context.Context, ref orgRef, as string) (workflow
 	if c, err := a.slackCaller(ref.team, ""); err == nil {
 		return c, nil
 	}
-	return a.salesforceCaller(ctx, ref, "")
+	c, err := a.salesforceCaller(ctx, ref, "")
+	var usage usageError
+	if errors.As(err, &usage) {
+		return c, usagef("--as is required: name the Slack admin (member id) or Salesforce admin (id or username) searching, or sign in once with `%s` or `%s`",
+			loginCommand(identity.SideSlack), loginCommand(identity.SideSalesforce))
+	}
+	return c, err
 }
 
 // caller picks the proof for a step of side in scope (a workspace id, or
