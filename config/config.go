@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/sfconnect/sfconnect/codec"
@@ -245,6 +246,24 @@ func TemporalClientOptions() (client.Options, error) {
 	if err != nil {
 		return opts, fmt.Errorf("temporal client configuration: %w", err)
 	}
+	return opts, nil
+}
+
+// ClientOptions are the options of a Temporal client of this
+// configuration: Temporal's standard environment (TemporalClientOptions),
+// the given logger, and the payload codec (Codec), so that the worker, the
+// CLI and the console read each other's payloads.
+func (c Config) ClientOptions(logger log.Logger) (client.Options, error) {
+	opts, err := TemporalClientOptions()
+	if err != nil {
+		return opts, err
+	}
+	opts.Logger = logger
+	keys, err := c.Codec()
+	if err != nil {
+		return opts, err
+	}
+	codec.Configure(&opts, keys)
 	return opts, nil
 }
 

@@ -32,8 +32,9 @@ type Import struct {
 	Request workflows.ImportRequest
 	// AutoApprove is --yes: a job without risks is approved by its creator.
 	AutoApprove bool
-	// Uploaded, when set, is told how many rows each store write carried.
-	Uploaded func(rows int)
+	// Uploaded, when set, is told the file's rows and how many rows each
+	// store write carried (for a progress bar).
+	Uploaded func(total, rows int)
 }
 
 // CheckFile refuses, before anything else, a file that is not CSV, has no
@@ -101,7 +102,7 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 // reason; every other row waits for validation. Reading the file and
 // writing the store overlap: a goroutine writes each chunk while the next
 // is read (on a million rows, the two take about as long).
-func (c *Client) upload(ctx context.Context, job store.Job, path string, uploaded func(int)) error {
+func (c *Client) upload(ctx context.Context, job store.Job, path string, uploaded func(total, rows int)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -116,7 +117,11 @@ func (c *Client) upload(ctx context.Context, job store.Job, path string, uploade
 	chunks := make(chan uploadedChunk, 1)
 	written := make(chan error, 1)
 	go func() {
-		err := writeUploadedChunks(ctx, c.Store, job.ID, chunks, uploaded)
+		err := writeUploadedChunks(ctx, c.Store, job.ID, chunks, func(n int) {
+			if uploaded != nil {
+				uploaded(job.Rows, n)
+			}
+		})
 		if err != nil {
 			cancel() // the reader stops at its next chunk
 		}

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -22,42 +19,23 @@ func checkTeam(team string) error {
 	return nil
 }
 
-// request sends Step 1 to the workspace's registry, starting it when the
-// workspace has none running (it ends itself when idle).
-func (a *app) request(ctx context.Context, team string, req workflows.ConnectionRequest) (workflows.Connection, error) {
+// sf is the client code the CLI shares with the console, on this command
+// line's Temporal client.
+func (a *app) sf() (*sfclient.Client, error) {
 	c, err := a.temporal()
+	if err != nil {
+		return nil, err
+	}
+	return &sfclient.Client{Temporal: c, Config: a.env.Config}, nil
+}
+
+// request sends Step 1 to the workspace's registry (sfclient.Request).
+func (a *app) request(ctx context.Context, team string, req workflows.ConnectionRequest) (workflows.Connection, error) {
+	c, err := a.sf()
 	if err != nil {
 		return workflows.Connection{}, err
 	}
-	var result workflows.Connection
-	for attempt := 0; ; attempt++ {
-		if err := a.startWorkspace(ctx, c, team); err != nil {
-			return result, err
-		}
-		err = update(ctx, c, workflows.WorkspaceWorkflowID(team), workflows.UpdateRequest, req, &result)
-		// The registry may have ended (idle) between our start and our
-		// update: start it again, once.
-		var notFound *serviceerror.NotFound
-		if err != nil && errors.As(err, &notFound) && attempt == 0 {
-			continue
-		}
-		return result, err
-	}
-}
-
-func (a *app) startWorkspace(ctx context.Context, c client.Client, team string) error {
-	cfg := a.env.Config
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.WorkspaceWorkflowID(team),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		StaticSummary:            "Slack workspace " + team + ": its Salesforce connections",
-	}, workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: team, Timing: cfg.Timing, IdleTimeout: cfg.WorkspaceIdle})
-	if err != nil {
-		return fmt.Errorf("start the registry of workspace %s: %w", team, err)
-	}
-	return nil
+	return c.Request(ctx, team, req)
 }
 
 // step sends one human step of a connection as an update and waits for its
@@ -70,7 +48,7 @@ func (a *app) step(ctx context.Context, ref orgRef, name string, payload any) (w
 
 // connectionUpdate sends any update to a connection and decodes its result.
 func (a *app) connectionUpdate(ctx context.Context, ref orgRef, name string, payload, result any) error {
-	c, err := a.temporal()
+	c, err := a.sf()
 	if err != nil {
 		return err
 	}
@@ -78,9 +56,8 @@ func (a *app) connectionUpdate(ctx context.Context, ref orgRef, name string, pay
 	if err != nil {
 		return err
 	}
-	err = update(ctx, c, workflows.ConnectionWorkflowID(ref.team, orgID), name, payload, result)
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
+	err = c.ConnectionUpdate(ctx, ref.team, orgID, name, payload, result)
+	if errors.Is(err, sfclient.ErrConnectionNotFound) {
 		return fmt.Errorf("the connection of %s to %s does not exist or has ended (disconnected, rejected or expired): see `starter connect status --workspace %s --org %s`", ref.team, ref.org, ref.team, ref.org)
 	}
 	return err
@@ -88,31 +65,17 @@ func (a *app) connectionUpdate(ctx context.Context, ref orgRef, name string, pay
 
 // status queries a connection, running or ended.
 func (a *app) status(ctx context.Context, ref orgRef) (workflows.Connection, error) {
-	var result workflows.Connection
-	c, err := a.temporal()
+	c, err := a.sf()
 	if err != nil {
-		return result, err
+		return workflows.Connection{}, err
 	}
 	orgID, err := a.resolveOrg(ctx, ref)
 	if err != nil {
-		return result, err
+		return workflows.Connection{}, err
 	}
-	v, err := c.QueryWorkflow(ctx, workflows.ConnectionWorkflowID(ref.team, orgID), "", workflows.QueryStatus)
-	if err != nil {
-		return result, fmt.Errorf("status of the connection of %s to %s: %w", ref.team, ref.org, err)
+	conn, err := c.Status(ctx, ref.team, orgID)
+	if errors.Is(err, sfclient.ErrConnectionNotFound) {
+		return conn, fmt.Errorf("status of the connection of %s to %s: %w", ref.team, ref.org, err)
 	}
-	return result, v.Get(&result)
-}
-
-func update(ctx context.Context, c client.Client, workflowID, name string, payload, result any) error {
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateName:   name,
-		Args:         []any{payload},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, result)
+	return conn, err
 }

@@ -2,12 +2,11 @@ package starter
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sfconnect/sfconnect/mappingcsv"
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -42,7 +41,7 @@ func (a *app) membersExportCommand() *cobra.Command {
 				defer f.Close()
 				out = f
 			}
-			n, err := exportMappings(cmd, st, grant.ConnectionID, out)
+			n, err := (&sfclient.Client{Config: a.env.Config, Store: st}).Export(cmd.Context(), grant.ConnectionID, out)
 			if err != nil {
 				return err
 			}
@@ -56,26 +55,4 @@ func (a *app) membersExportCommand() *cobra.Command {
 	cmd.Flags().StringVar(&file, "file", "", "write the CSV to this file instead of stdout")
 	asFlag(cmd, &as, "the Slack member id exporting")
 	return cmd
-}
-
-// exportMappings streams a connection's mappings as CSV, row by row: memory
-// does not grow with their number.
-func exportMappings(cmd *cobra.Command, st store.Store, connectionID string, out io.Writer) (int, error) {
-	w, err := mappingcsv.NewWriter(out)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	err = st.ListMappings(cmd.Context(), connectionID, nil, func(m store.Mapping) error {
-		n++
-		return w.Write(mappingcsv.Row{
-			SlackUserID: m.SlackUserID, SlackEmail: m.SlackEmail, SlackName: m.SlackName,
-			SalesforceUserID: m.SalesforceUserID, SalesforceUsername: m.SalesforceUsername,
-			State: string(m.State), Source: string(m.Source), UpdatedAt: m.UpdatedAt,
-		})
-	})
-	if err != nil {
-		return n, fmt.Errorf("export: %w", err)
-	}
-	return n, w.Flush()
 }

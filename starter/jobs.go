@@ -2,17 +2,16 @@ package starter
 
 import (
 	"context"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sfconnect/sfconnect/mappingcsv"
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -44,7 +43,7 @@ func (a *app) jobsCommand() *cobra.Command {
 		c := &cobra.Command{
 			Use: name + " JOB --as SLACK_USER", Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				c, err := a.temporal()
+				c, err := a.sf()
 				if err != nil {
 					return err
 				}
@@ -57,7 +56,7 @@ func (a *app) jobsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := update(cmd.Context(), c, workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{Caller: who}, &s); err != nil {
+				if err := c.Update(cmd.Context(), workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{Caller: who}, &s); err != nil {
 					return jobNotFound(args[0], err)
 				}
 				if name == workflows.UpdateJobApprove && a.output == "text" {
@@ -86,16 +85,12 @@ func jobNotFound(id string, err error) error {
 }
 
 func (a *app) jobStatus(ctx context.Context, id string) (workflows.JobStatus, error) {
-	var s workflows.JobStatus
-	c, err := a.temporal()
+	c, err := a.sf()
 	if err != nil {
-		return s, err
+		return workflows.JobStatus{}, err
 	}
-	v, err := c.QueryWorkflow(ctx, workflows.JobWorkflowID(id), "", workflows.QueryJob)
-	if err != nil {
-		return s, jobNotFound(id, err)
-	}
-	return s, v.Get(&s)
+	s, err := c.Job(ctx, id)
+	return s, jobNotFound(id, err)
 }
 
 // followJob shows a job's progress until it stops needing the CLI: it is
@@ -175,50 +170,34 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	return nil
 }
 
-// ResultColumns is the header of a job's results CSV.
-var ResultColumns = []string{"line", "slack", "salesforce", "outcome", "reason", "slack_user_id", "salesforce_user_id", "salesforce_username", "plan"}
-
-// jobResults streams every row of a job, with its line and outcome.
-func (a *app) jobResults(ctx context.Context, id, file string) error {
+// jobResults streams every row of a job, with its line and outcome
+// (sfclient.JobResults), to stdout or file.
+func (a *app) jobResults(ctx context.Context, id, file string) (err error) {
 	st, err := store.Open(ctx, a.env.Config.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open the store (DATABASE_URL): %w", err)
 	}
 	defer st.Close()
-	if _, ok, err := st.GetJob(ctx, id); err != nil {
-		return err
-	} else if !ok {
-		return fmt.Errorf("no job %s: see the job id printed by `starter members import`", id)
-	}
+	c := &sfclient.Client{Config: a.env.Config, Store: st}
 	var out io.Writer = a.env.Out
 	if file != "" {
 		f, err := os.Create(file)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(file)
+			}
+		}()
 		out = f
 	}
-	w := csv.NewWriter(out)
-	w.UseCRLF = true
-	if err := w.Write(ResultColumns); err != nil {
-		return err
+	err = c.JobResults(ctx, id, out)
+	if errors.Is(err, sfclient.ErrJobNotFound) {
+		return fmt.Errorf("no job %s: see the job id printed by `starter members import`", id)
 	}
-	cells := make([]string, len(ResultColumns))
-	err = st.StreamJobRows(ctx, id, func(r store.JobRow) error {
-		outcome := string(r.Outcome)
-		if outcome == "" {
-			outcome = "pending"
-		}
-		for i, v := range []string{strconv.Itoa(r.Line), r.SlackKey, r.SalesforceKey, outcome, r.Reason,
-			r.SlackUserID, r.SalesforceUserID, r.SalesforceUsername, string(r.Plan)} {
-			cells[i] = mappingcsv.Neutralize(v)
-		}
-		return w.Write(cells)
-	})
-	if err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -80,10 +81,10 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 	return nil
 }
 
-func (a *app) printList(rows []listRow) error {
+func (a *app) printList(rows []sfclient.ConnectionRow) error {
 	if a.output == "json" {
 		if rows == nil {
-			rows = []listRow{}
+			rows = []sfclient.ConnectionRow{}
 		}
 		return a.printJSON(map[string]any{"connections": rows})
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sfconnect/sfconnect/orgurl"
+	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -85,7 +86,7 @@ func (a *app) lookUpOrg(ctx context.Context, ref orgRef) (string, error) {
 		return "", fmt.Errorf("look up org %s: %w", ref.org, err)
 	}
 	for _, e := range resp.Executions {
-		if id := keyword(e.GetSearchAttributes(), workflows.OrgKey.GetName()); id != "" {
+		if id := sfclient.Keyword(e.GetSearchAttributes(), workflows.OrgKey.GetName()); id != "" {
 			return id, nil
 		}
 	}

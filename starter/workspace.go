@@ -31,7 +31,7 @@ func (a *app) workspaceCommand() *cobra.Command {
 			if err := checkTeam(team); err != nil {
 				return err
 			}
-			c, err := a.temporal()
+			c, err := a.sf()
 			if err != nil {
 				return err
 			}
@@ -39,11 +39,11 @@ func (a *app) workspaceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.startWorkspace(cmd.Context(), c, team); err != nil {
+			if err := c.StartWorkspace(cmd.Context(), team); err != nil {
 				return err
 			}
 			var ws workflows.Workspace
-			if err := update(cmd.Context(), c, workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, Caller: who}, &ws); err != nil {
+			if err := c.Update(cmd.Context(), workflows.WorkspaceWorkflowID(team), workflows.UpdateMigrate, workflows.MigrateRequest{Enterprise: enterprise, Caller: who}, &ws); err != nil {
 				return err
 			}
 			if a.output == "json" {

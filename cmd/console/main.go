@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/console"
 	"github.com/sfconnect/sfconnect/logging"
@@ -43,16 +42,10 @@ func run() error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	opts, err := config.TemporalClientOptions()
+	opts, err := cfg.ClientOptions(logging.Temporal(log))
 	if err != nil {
 		return err
 	}
-	opts.Logger = logging.Temporal(log)
-	keys, err := cfg.Codec()
-	if err != nil {
-		return err
-	}
-	codec.Configure(&opts, keys)
 	tc, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("reach Temporal at %s: %w", opts.HostPort, err)

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/starter"
@@ -27,17 +26,11 @@ func main() {
 	os.Exit(starter.Run(ctx, os.Args[1:], starter.Env{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Config: cfg,
 		Dial: func() (client.Client, error) {
-			opts, err := config.TemporalClientOptions()
-			if err != nil {
-				return nil, err
-			}
 			// The CLI's output is for people: the SDK's own log lines stay out of it.
-			opts.Logger = logging.Temporal(zap.NewNop())
-			keys, err := cfg.Codec()
+			opts, err := cfg.ClientOptions(logging.Temporal(zap.NewNop()))
 			if err != nil {
 				return nil, err
 			}
-			codec.Configure(&opts, keys)
 			return client.Dial(opts)
 		},
 	}))

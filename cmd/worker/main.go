@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/store"
@@ -56,16 +55,10 @@ func run() error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	opts, err := config.TemporalClientOptions()
+	opts, err := cfg.ClientOptions(logging.Temporal(log))
 	if err != nil {
 		return err
 	}
-	opts.Logger = logging.Temporal(log)
-	keys, err := cfg.Codec()
-	if err != nil {
-		return err
-	}
-	codec.Configure(&opts, keys)
 	st, err := store.Open(context.Background(), cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open the store: %w", err)

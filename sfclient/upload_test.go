@@ -1,9 +1,8 @@
-package starter
+package sfclient
 
 import (
 	"context"
 	"errors"
-	"io"
 	"path/filepath"
 	"testing"
 
@@ -52,8 +51,7 @@ func uploadTestStore(t *testing.T) (store.Store, store.Job, string) {
 // the file lands, in order, the last partial chunk included.
 func TestUploadStoresEveryRow(t *testing.T) {
 	st, job, path := uploadTestStore(t)
-	a := &app{env: Env{Out: io.Discard, Err: io.Discard}}
-	if err := a.upload(context.Background(), st, job, path); err != nil {
+	if err := (&Client{Store: st}).upload(context.Background(), job, path, nil); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := st.JobRows(context.Background(), job.ID, 0, job.Rows+10)
@@ -79,8 +77,7 @@ func TestUploadStoresEveryRow(t *testing.T) {
 func TestUploadStopsAtAStoreFailure(t *testing.T) {
 	st, job, path := uploadTestStore(t)
 	failing := &failingAppends{Store: st, failFrom: 2}
-	a := &app{env: Env{Out: io.Discard, Err: io.Discard}}
-	err := a.upload(context.Background(), failing, job, path)
+	err := (&Client{Store: failing}).upload(context.Background(), job, path, nil)
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("upload = %v, want the store's error", err)
 	}

@@ -1,10 +1,9 @@
-package starter
+package sfclient
 
 import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +15,7 @@ import (
 // and the job's start for a million-row file: reading it again and
 // appending its rows to a new SQLite store.
 //
-//	go test ./starter -run '^$' -bench Upload -benchtime 3x
+//	go test ./sfclient -run '^$' -bench Upload -benchtime 3x
 func BenchmarkUpload(b *testing.B) {
 	const n = 1_000_000
 	dir := b.TempDir()
@@ -30,7 +29,6 @@ func BenchmarkUpload(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	a := &app{env: Env{Out: io.Discard, Err: io.Discard}}
 	i := 0
 	for b.Loop() {
 		job := store.Job{ID: fmt.Sprintf("J%d", i), Workspace: "T0BENCH", OrgID: "00D000000000001AAA", ConnectionID: "C",
@@ -39,7 +37,7 @@ func BenchmarkUpload(b *testing.B) {
 		if err := st.CreateJob(ctx, job); err != nil {
 			b.Fatal(err)
 		}
-		if err := a.upload(ctx, st, job, path); err != nil {
+		if err := (&Client{Store: st}).upload(ctx, job, path, nil); err != nil {
 			b.Fatal(err)
 		}
 		c, err := st.JobCounts(ctx, job.ID)
