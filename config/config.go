@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/log"
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/identity"
