@@ -7,12 +7,21 @@ TEMPORAL    := $(BIN)/temporal
 # The dev server is the Temporal CLI built from its Go module at a pinned
 # version (later tags cannot be `go install`ed: their go.mod has a replace).
 TEMPORAL_CLI_VERSION := v1.5.1
+# The production server and its schema tool, built from go.temporal.io/server
+# at the version docker-compose.yml pins (deploy/versions.env, shared with
+# it). `go install` names them server and sql; each version has its folder,
+# with the PostgreSQL schemas the tool applies (the image's
+# /etc/temporal/schema).
+include deploy/versions.env
+TEMPORAL_SERVER_DIR := $(BIN)/temporal-server-v$(TEMPORAL_SERVER_VERSION)
+TEMPORAL_SERVER     := $(TEMPORAL_SERVER_DIR)/server
 WORKFLOWCHECK := $(BIN)/workflowcheck
 STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
+export SFCONNECT_TEMPORAL_SERVER_DIR := $(TEMPORAL_SERVER_DIR)
 
-.PHONY: run test bench build unit fuzz integration browser check clean-data compose-cli chromium
+.PHONY: run test bench build unit fuzz integration production temporal-server browser check clean-data compose-cli chromium
 
 ## run: the dev server (Web UI on :8233), the sandbox, the worker and the console (:8088); Ctrl-C stops them.
 run: $(TEMPORAL)
@@ -78,6 +87,21 @@ integration: $(TEMPORAL)
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+## temporal-server: the production Temporal server and its schema tool, into .bin/ (about 6 minutes, once).
+temporal-server: $(TEMPORAL_SERVER) $(TEMPORAL_SERVER_DIR)/schema
+
+$(TEMPORAL_SERVER):
+	@echo "Installing Temporal server v$(TEMPORAL_SERVER_VERSION) and its schema tool into $(TEMPORAL_SERVER_DIR) (about 6 minutes, once)…"
+	mkdir -p $(TEMPORAL_SERVER_DIR)
+	GOBIN=$(TEMPORAL_SERVER_DIR) $(GO) install go.temporal.io/server/cmd/server@v$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@v$(TEMPORAL_SERVER_VERSION)
+
+# The schemas are in the module go install downloaded (the version's own).
+$(TEMPORAL_SERVER_DIR)/schema: $(TEMPORAL_SERVER)
+	rm -rf $@.tmp
+	cp -R "$$($(GO) env GOMODCACHE)/go.temporal.io/server@v$(TEMPORAL_SERVER_VERSION)/schema" $@.tmp
+	chmod -R u+w $@.tmp
+	mv $@.tmp $@
 
 $(WORKFLOWCHECK):
 	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
