@@ -16,7 +16,9 @@ const (
 
 var acme = []string{"--workspace", demoWorkspace, "--org", "acme"}
 
-func with(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
+func with(base []string, more ...string) []string {
+	return append(append([]string{}, base...), more...)
+}
 
 // The three steps, a refusal of each, the status and the list, and the
 // disconnection, through the CLI, on the production server.

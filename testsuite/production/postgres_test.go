@@ -30,7 +30,7 @@ const namePrefix = "sfc_prodit_"
 // with this run's own.
 type databases struct {
 	TemporalUser, TemporalDB, VisibilityDB, TemporalPassword string
-	SfconnectUser, SfconnectDB, SfconnectPassword              string
+	SfconnectUser, SfconnectDB, SfconnectPassword            string
 }
 
 // createDatabases makes them with deploy/postgres/initdb, as the postgres
