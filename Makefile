@@ -27,8 +27,8 @@ export SFCONNECT_TEMPORAL_SERVER_DIR := $(TEMPORAL_SERVER_DIR)
 run: $(TEMPORAL)
 	$(GO) run ./cmd/run -temporal $(TEMPORAL)
 
-## test: static checks, unit tests with the race detector, integration tests on the real dev server.
-test: check unit fuzz integration browser
+## test: static checks, unit tests with the race detector, integration tests on the real dev server, then on the production topology.
+test: check unit fuzz integration production browser
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -81,8 +81,12 @@ fuzz:
 
 ## integration: the integration tests, once on each store (SQLite, then PostgreSQL).
 integration: $(TEMPORAL)
-	$(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
-	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
+	$(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v -e /browser -e /production)
+	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v -e /browser -e /production)
+
+## production: sfconnect on the production topology without Docker (README, Production without Docker): Temporal's server on the local PostgreSQL, set up by deploy/'s scripts, two worker processes.
+production: $(TEMPORAL) temporal-server
+	$(GO) test -count=1 -timeout 12m ./testsuite/production/
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"

@@ -16,8 +16,9 @@ const (
 
 var acme = []string{"--workspace", demoWorkspace, "--org", "acme"}
 
-func with(base []string, more ...string) []string {
-	return append(append([]string{}, base...), more...)
+// with is a command line followed by the flags that name a connection.
+func with(org []string, args ...string) []string {
+	return append(append([]string{}, args...), org...)
 }
 
 // The three steps, a refusal of each, the status and the list, and the
