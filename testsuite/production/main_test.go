@@ -253,8 +253,8 @@ func (t *topology) workerEnvironment(sandboxURL string) error {
 	env["SFCONNECT_DATA_DIR"] = filepath.Join(t.dir, "data")
 	env["SFCONNECT_METRICS_ADDR"] = "127.0.0.1:0"
 	env["SFCONNECT_LOG_LEVEL"] = "warn"
-	// Small batches, so that a 20,000-row job spreads over both workers.
-	env["SFCONNECT_JOB_BATCH"], env["SFCONNECT_JOB_PARALLELISM"] = "1000", "4"
+	// Small batches, so that a 5,000-row job spreads over both workers in 20 batches.
+	env["SFCONNECT_JOB_BATCH"], env["SFCONNECT_JOB_PARALLELISM"] = "250", "4"
 	for k, v := range env {
 		if v == "" {
 			delete(env, k) // compose's ${X:-}: unset on this host

@@ -13,6 +13,7 @@ func TestProduction(t *testing.T) {
 		{"Lifecycle", testLifecycle},
 		{"AutomaticMapping", testAutomaticMapping},
 		{"SearchAttributeQueries", testSearchAttributeQueries},
+		{"CSVJobAcrossTwoWorkersOneKilled", testCSVJobWorkerKilled},
 	} {
 		if !t.Run(step.name, step.run) {
 			t.Fatalf("%s failed: the steps after it start from its state", step.name)
