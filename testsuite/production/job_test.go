@@ -69,9 +69,11 @@ func testCSVJobWorkerKilled(t *testing.T) {
 	}
 	victim.kill()
 	t.Logf("%s SIGKILLed while the job was %s (%d of %d applied)", victim.name, s.Phase, s.Applied, generated)
-	if _, err := topo.startWorker(victim.name); err != nil {
+	w, err := topo.startWorker(victim.name)
+	if err != nil {
 		t.Fatal(err)
 	}
+	topo.workers[0] = w
 
 	for s = jobStatus(t, ctx, started.JobID); s.Phase != workflows.PhaseFollowing; s = jobStatus(t, ctx, started.JobID) {
 		if s.Ended() || ctx.Err() != nil {

@@ -49,7 +49,7 @@ type topology struct {
 	sandbox   *sandbox.Sandbox
 	workerEnv map[string]string
 	workerBin string
-	workers   []*workerProcess
+	workers   []*workerProcess // the two that run (teardown stops them)
 	cfg       config.Config
 	keys      *codec.Keys
 	client    client.Client
@@ -223,9 +223,11 @@ func (t *topology) setup() error {
 		}
 	})
 	for _, name := range []string{"worker-a", "worker-b"} {
-		if _, err := t.startWorker(name); err != nil {
+		w, err := t.startWorker(name)
+		if err != nil {
 			return err
 		}
+		t.workers = append(t.workers, w)
 	}
 	return nil
 }
@@ -273,7 +275,6 @@ func (t *topology) startWorker(name string) (*workerProcess, error) {
 	if err := w.start(); err != nil {
 		return nil, err
 	}
-	t.workers = append(t.workers, w)
 	return w, nil
 }
 

@@ -14,6 +14,7 @@ func TestProduction(t *testing.T) {
 		{"AutomaticMapping", testAutomaticMapping},
 		{"SearchAttributeQueries", testSearchAttributeQueries},
 		{"CSVJobAcrossTwoWorkersOneKilled", testCSVJobWorkerKilled},
+		{"ServerRestartMidApproval", testServerRestartMidApproval},
 	} {
 		if !t.Run(step.name, step.run) {
 			t.Fatalf("%s failed: the steps after it start from its state", step.name)
