@@ -7,19 +7,28 @@ TEMPORAL    := $(BIN)/temporal
 # The dev server is the Temporal CLI built from its Go module at a pinned
 # version (later tags cannot be `go install`ed: their go.mod has a replace).
 TEMPORAL_CLI_VERSION := v1.5.1
+# The production server and its schema tool, built from go.temporal.io/server
+# at the version docker-compose.yml pins (deploy/versions.env, shared with
+# it). `go install` names them server and sql; each version has its folder,
+# with the PostgreSQL schemas the tool applies (the image's
+# /etc/temporal/schema).
+include deploy/versions.env
+TEMPORAL_SERVER_DIR := $(BIN)/temporal-server-v$(TEMPORAL_SERVER_VERSION)
+TEMPORAL_SERVER     := $(TEMPORAL_SERVER_DIR)/server
 WORKFLOWCHECK := $(BIN)/workflowcheck
 STATICCHECK   := $(BIN)/staticcheck
 
 export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
+export SFCONNECT_TEMPORAL_SERVER_DIR := $(TEMPORAL_SERVER_DIR)
 
-.PHONY: run test bench build unit fuzz integration browser check clean-data compose-cli chromium
+.PHONY: run test bench build unit fuzz integration production temporal-server browser check clean-data compose-cli chromium
 
 ## run: the dev server (Web UI on :8233), the sandbox, the worker and the console (:8088); Ctrl-C stops them.
 run: $(TEMPORAL)
 	$(GO) run ./cmd/run -temporal $(TEMPORAL)
 
-## test: static checks, unit tests with the race detector, integration tests on the real dev server.
-test: check unit fuzz integration browser
+## test: static checks, unit tests with the race detector, integration tests on the real dev server, then on the production topology.
+test: check unit fuzz integration production browser
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -72,12 +81,31 @@ fuzz:
 
 ## integration: the integration tests, once on each store (SQLite, then PostgreSQL).
 integration: $(TEMPORAL)
-	$(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
-	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v /browser)
+	$(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v -e /browser -e /production)
+	SFCONNECT_TEST_STORE=postgres $(GO) test -count=1 -timeout 15m $$($(GO) list ./testsuite/... | grep -v -e /browser -e /production)
+
+## production: sfconnect on the production topology without Docker (README, Production without Docker): Temporal's server on the local PostgreSQL, set up by deploy/'s scripts, two worker processes.
+production: $(TEMPORAL) temporal-server
+	$(GO) test -count=1 -timeout 12m ./testsuite/production/
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+## temporal-server: the production Temporal server and its schema tool, into .bin/ (about 6 minutes, once).
+temporal-server: $(TEMPORAL_SERVER) $(TEMPORAL_SERVER_DIR)/schema
+
+$(TEMPORAL_SERVER):
+	@echo "Installing Temporal server v$(TEMPORAL_SERVER_VERSION) and its schema tool into $(TEMPORAL_SERVER_DIR) (about 6 minutes, once)…"
+	mkdir -p $(TEMPORAL_SERVER_DIR)
+	GOBIN=$(TEMPORAL_SERVER_DIR) $(GO) install go.temporal.io/server/cmd/server@v$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@v$(TEMPORAL_SERVER_VERSION)
+
+# The schemas are in the module go install downloaded (the version's own).
+$(TEMPORAL_SERVER_DIR)/schema: $(TEMPORAL_SERVER)
+	rm -rf $@.tmp
+	cp -R "$$($(GO) env GOMODCACHE)/go.temporal.io/server@v$(TEMPORAL_SERVER_VERSION)/schema" $@.tmp
+	chmod -R u+w $@.tmp
+	mv $@.tmp $@
 
 $(WORKFLOWCHECK):
 	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0

@@ -633,7 +633,11 @@ func TestComposeWorkerEnvironment(t *testing.T) {
 		t.Errorf("worker: DATABASE_URL %q shares Temporal's database or role", raw)
 	}
 	initSQL := initScripts(t, c)
-	for _, want := range []string{"CREATE ROLE " + u.User.Username() + " ", "CREATE DATABASE " + db + " OWNER " + u.User.Username()} {
+	pg := c.svc(t, "postgresql").env(t)
+	if pg["SFCONNECT_DB_USER"] != u.User.Username() || pg["SFCONNECT_DBNAME"] != db {
+		t.Errorf("postgresql: makes role %q and database %q; the worker's DATABASE_URL uses %q and %q", pg["SFCONNECT_DB_USER"], pg["SFCONNECT_DBNAME"], u.User.Username(), db)
+	}
+	for _, want := range []string{`--set sfconnect_user="$SFCONNECT_DB_USER"`, `--set sfconnect_db="$SFCONNECT_DBNAME"`, `CREATE ROLE :"sfconnect_user" `, `CREATE DATABASE :"sfconnect_db" OWNER :"sfconnect_user"`} {
 		if !strings.Contains(initSQL, want) {
 			t.Errorf("deploy/postgres/initdb does not %q (the worker's DATABASE_URL)", want)
 		}
@@ -731,13 +735,21 @@ func TestDeployFiles(t *testing.T) {
 		}
 	}
 
-	// PostgreSQL's first start makes Temporal's role and databases.
+	// PostgreSQL's first start makes Temporal's role and databases, with
+	// the names the server uses.
 	initSQL := initScripts(t, c)
 	temporal := c.svc(t, "temporal").env(t)
+	pg := c.svc(t, "postgresql").env(t)
+	for pgKey, temporalKey := range map[string]string{"TEMPORAL_DB_USER": "POSTGRES_USER", "TEMPORAL_DBNAME": "DBNAME", "TEMPORAL_VISIBILITY_DBNAME": "VISIBILITY_DBNAME"} {
+		if pg[pgKey] == "" || pg[pgKey] != temporal[temporalKey] {
+			t.Errorf("postgresql: %s=%q makes what the temporal service uses as %s=%q", pgKey, pg[pgKey], temporalKey, temporal[temporalKey])
+		}
+	}
 	for _, want := range []string{
-		"CREATE ROLE " + temporal["POSTGRES_USER"] + " ",
-		"CREATE DATABASE " + temporal["DBNAME"] + " OWNER " + temporal["POSTGRES_USER"],
-		"CREATE DATABASE " + temporal["VISIBILITY_DBNAME"] + " OWNER " + temporal["POSTGRES_USER"],
+		`--set temporal_user="$TEMPORAL_DB_USER"`, `--set temporal_db="$TEMPORAL_DBNAME"`, `--set visibility_db="$TEMPORAL_VISIBILITY_DBNAME"`,
+		`CREATE ROLE :"temporal_user" `,
+		`CREATE DATABASE :"temporal_db" OWNER :"temporal_user"`,
+		`CREATE DATABASE :"visibility_db" OWNER :"temporal_user"`,
 	} {
 		if !strings.Contains(initSQL, want) {
 			t.Errorf("deploy/postgres/initdb does not %q (Temporal's POSTGRES_USER, DBNAME, VISIBILITY_DBNAME)", want)

@@ -15,20 +15,27 @@ VISIBILITY_DBNAME=${VISIBILITY_DBNAME:-temporal_visibility}
 SCHEMA_DIR=${SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}
 export SQL_PASSWORD
 
+# SQL_TOOL: the image's temporal-sql-tool; `go install` names it sql
+# (make temporal-server, testsuite/production).
+SQL_TOOL=${SQL_TOOL:-temporal-sql-tool}
+
+sql_tool() {
+	"$SQL_TOOL" --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"
+}
+
+# Wait for PostgreSQL with the tool itself: a port probe (nc) is in neither
+# the admin-tools image for sure nor a plain Debian. setup-schema -v 0.0 is
+# the first step anyway, and harmless to repeat.
 echo "temporal-schema: waiting for PostgreSQL at $POSTGRES_SEEDS:$DB_PORT"
 i=0
-until nc -z -w 2 "$POSTGRES_SEEDS" "$DB_PORT"; do
+until sql_tool --db "$DBNAME" setup-schema -v 0.0; do
 	i=$((i + 1))
 	if [ "$i" -ge 60 ]; then
-		echo "temporal-schema: PostgreSQL is not reachable at $POSTGRES_SEEDS:$DB_PORT" >&2
+		echo "temporal-schema: PostgreSQL is not reachable at $POSTGRES_SEEDS:$DB_PORT as $POSTGRES_USER" >&2
 		exit 1
 	fi
 	sleep 2
 done
-
-sql_tool() {
-	temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"
-}
 
 # schema DATABASE DIR: version tables, then every versioned step not applied yet.
 schema() {

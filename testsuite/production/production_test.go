@@ -1,0 +1,23 @@
+package production
+
+import "testing"
+
+// TestProduction runs the product's main paths on the production topology,
+// in this order: each step leaves the state the next one starts from (the
+// workspace T0DEMO0001 and the org acme, connected again and again).
+func TestProduction(t *testing.T) {
+	for _, step := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"Lifecycle", testLifecycle},
+		{"AutomaticMapping", testAutomaticMapping},
+		{"SearchAttributeQueries", testSearchAttributeQueries},
+		{"CSVJobAcrossTwoWorkersOneKilled", testCSVJobWorkerKilled},
+		{"ServerRestartMidApproval", testServerRestartMidApproval},
+	} {
+		if !t.Run(step.name, step.run) {
+			t.Fatalf("%s failed: the steps after it start from its state", step.name)
+		}
+	}
+}
