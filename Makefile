@@ -2,7 +2,10 @@
 # whole test suite. Both install what they need into .bin/ (git-ignored).
 
 GO          ?= go
-BIN         := $(CURDIR)/.bin
+# Target names are relative (`make .bin/temporal` works); what runs them
+# gets absolute paths (ABSBIN), as `go install` and the tests need.
+BIN         := .bin
+ABSBIN      := $(CURDIR)/$(BIN)
 TEMPORAL    := $(BIN)/temporal
 # The dev server is the Temporal CLI built from its Go module at a pinned
 # version (later tags cannot be `go install`ed: their go.mod has a replace).
@@ -10,13 +13,16 @@ TEMPORAL_CLI_VERSION := v1.5.1
 WORKFLOWCHECK := $(BIN)/workflowcheck
 STATICCHECK   := $(BIN)/staticcheck
 
-export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
+export SFCONNECT_TEMPORAL_BIN := $(CURDIR)/$(TEMPORAL)
+# `go test` alone skips what needs a missing PostgreSQL, Temporal CLI or
+# chromium; under make those fail (internal/testneeds).
+export SFCONNECT_TEST_REQUIRE_ALL := 1
 
 .PHONY: run test bench build unit fuzz integration browser check clean-data compose-cli chromium
 
 ## run: the dev server (Web UI on :8233), the sandbox, the worker and the console (:8088); Ctrl-C stops them.
 run: $(TEMPORAL)
-	$(GO) run ./cmd/run -temporal $(TEMPORAL)
+	$(GO) run ./cmd/run -temporal $(CURDIR)/$(TEMPORAL)
 
 ## test: static checks, unit tests with the race detector, integration tests on the real dev server.
 test: check unit fuzz integration browser
@@ -26,7 +32,7 @@ build:
 
 ## bench: the benchmarks of BENCHMARKS.md, each beside its naive baseline.
 bench: $(TEMPORAL) build
-	bin/bench automap -temporal $(TEMPORAL) -worker bin/worker
+	bin/bench automap -temporal $(CURDIR)/$(TEMPORAL) -worker bin/worker
 
 ## check: go vet, staticcheck, and workflowcheck (workflow code must be deterministic).
 check: $(WORKFLOWCHECK) $(STATICCHECK)
@@ -77,13 +83,13 @@ integration: $(TEMPORAL)
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"
-	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+	GOBIN=$(ABSBIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
 $(WORKFLOWCHECK):
-	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+	GOBIN=$(ABSBIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 $(STATICCHECK):
-	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	GOBIN=$(ABSBIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 ## clean-data: forget the default run's data (.data/).
 clean-data:

@@ -19,6 +19,7 @@ import (
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 	"github.com/sfconnect/sfconnect/starter"
 )
 
@@ -39,6 +40,9 @@ func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 // runTests starts the shared environment, runs the tests and cleans up
 // (a function of its own so that its defers run before os.Exit).
 func runTests(m *testing.M) int {
+	if _, err := os.Stat(temporalBin()); err != nil {
+		return testneeds.MissingMain("the Temporal CLI at "+temporalBin(), "run `make .bin/temporal` (it builds the pinned CLI), or set SFCONNECT_TEMPORAL_BIN", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cfg, err := config.LoadFrom(func(string) string { return "" })
