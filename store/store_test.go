@@ -60,32 +60,7 @@ func TestPostgres(t *testing.T) {
 	storetest.Run(t, storetest.Backend{
 		// Each test gets its own schema, named in the URL's search_path
 		// and dropped when the test ends.
-		Fresh: func(t *testing.T) string {
-			t.Helper()
-			b := make([]byte, 6)
-			rand.Read(b)
-			schema := "storetest_" + hex.EncodeToString(b)
-			conn, err := pgx.Connect(context.Background(), base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(context.Background())
-			if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
-				t.Fatalf("create schema: %v", err)
-			}
-			t.Cleanup(func() {
-				conn, err := pgx.Connect(context.Background(), base)
-				if err != nil {
-					t.Errorf("drop schema %s: %v", schema, err)
-					return
-				}
-				defer conn.Close(context.Background())
-				if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-					t.Errorf("drop schema %s: %v", schema, err)
-				}
-			})
-			return withParam(t, base, "search_path", schema)
-		},
+		Fresh: func(t *testing.T) string { return freshPostgres(t, base) },
 		QueryInt: func(t *testing.T, u, query string) int {
 			t.Helper()
 			conn, err := pgx.Connect(context.Background(), u)
@@ -103,8 +78,37 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
+// freshPostgres makes a schema of its own in the PostgreSQL at base, named
+// in the URL's search_path it returns and dropped when tb ends.
+func freshPostgres(t testing.TB, base string) string {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "storetest_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withParam(t, base, "search_path", schema)
+}
+
 // withParam adds a query parameter to a URL.
-func withParam(t *testing.T, raw, key, value string) string {
+func withParam(t testing.TB, raw, key, value string) string {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
