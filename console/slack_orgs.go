@@ -2,16 +2,12 @@ package console
 
 import (
 	"net/http"
-	"regexp"
 	"sort"
 
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
-
-// orgIDPattern is a Salesforce org id, 15 or 18 characters.
-var orgIDPattern = regexp.MustCompile(`^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
 
 // connectForm is Step 1's form, kept to show it again with its refusal.
 type connectForm struct {
