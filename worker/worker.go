@@ -72,11 +72,7 @@ func Register(r interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
 	RegisterActivity(any)
 }, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.CreateWorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.CreateWorkspaceWorkflowName})
+	workflows.RegisterWorkflows(r)
 	r.RegisterActivity(acts)
 }
 

@@ -125,10 +125,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	f := &fixture{t: t, env: suite.NewTestWorkflowEnvironment()}
-	f.env.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
-	f.env.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
-	f.env.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
-	f.env.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
+	workflows.RegisterWorkflows(f.env)
 	f.env.RegisterActivity(acts)
 	f.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) error {
 		f.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -22,10 +21,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(workflows.WorkspaceWorkflow, workflow.RegisterOptions{Name: workflows.WorkspaceWorkflowName})
-			r.RegisterWorkflowWithOptions(workflows.ConnectionWorkflow, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowName})
-			r.RegisterWorkflowWithOptions(workflows.AutoMapWorkflow, workflow.RegisterOptions{Name: workflows.AutoMapWorkflowName})
-			r.RegisterWorkflowWithOptions(workflows.JobWorkflow, workflow.RegisterOptions{Name: workflows.JobWorkflowName})
+			workflows.RegisterWorkflows(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatal(err)
 			}
