@@ -210,7 +210,7 @@ func (w *connectionRun) startSignIn(ctx workflow.Context, req StartSignInRequest
 	_, err := w.step(ctx, func() error { return w.validateStartSignIn(ctx, req) }, func() error {
 		// Sign-ins started before the member proved who they are and before
 		// PKCE went on without either, and replay so.
-		pkce := workflow.GetVersion(ctx, "signin-start-proof-pkce", workflow.DefaultVersion, 1) == 1
+		pkce := workflow.GetVersion(ctx, versionSignInStartProofPKCE, workflow.DefaultVersion, 1) == 1
 		if pkce {
 			if _, _, err := w.authorizeSlack(ctx, UpdateStartSignIn, model.ActionSignIn, memberCaller(req.Member, req.Caller)); err != nil {
 				return err
@@ -271,7 +271,7 @@ func (w *connectionRun) completeSignIn(ctx workflow.Context, req CompleteSignInR
 	var m activities.MemberMapping
 	_, err := w.step(ctx, func() error { return w.validateCompleteSignIn(ctx, req) }, func() error {
 		var who activities.Identity
-		if workflow.GetVersion(ctx, "signin-complete-proof", workflow.DefaultVersion, 1) == 1 {
+		if workflow.GetVersion(ctx, versionSignInCompleteProof, workflow.DefaultVersion, 1) == 1 {
 			var err error
 			if _, who, err = w.authorizeSlack(ctx, UpdateCompleteSignIn, model.ActionSignIn, memberCaller(req.Member, req.Caller)); err != nil {
 				return err

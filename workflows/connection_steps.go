@@ -94,7 +94,7 @@ func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Conne
 		}
 		// IP restrictions are checked again at approval (the article's third
 		// rule): a warning, not a refusal.
-		if workflow.GetVersion(ctx, "ip-check-at-approval", workflow.DefaultVersion, 1) == 1 {
+		if workflow.GetVersion(ctx, versionIPCheckAtApproval, workflow.DefaultVersion, 1) == 1 {
 			var h activities.HealthResult
 			if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.CheckOrg, activities.HealthInput{OrgURL: w.c.OrgURL, OrgID: w.c.OrgID}).Get(ctx, &h); err == nil {
 				w.c.Warnings = withoutPrefix(w.c.Warnings, activities.WarningIPRestrictions)
@@ -165,7 +165,7 @@ func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Con
 		w.c.IntegrationUser = user.Username
 		w.c.PermissionObjects = user.Objects
 		// Version 2 connections read the permission set from the org.
-		if workflow.GetVersion(ctx, "activate-reads-permission-set", workflow.DefaultVersion, 1) == 1 && w.c.Version >= 2 {
+		if workflow.GetVersion(ctx, versionActivateReadsPermissionSet, workflow.DefaultVersion, 1) == 1 && w.c.Version >= 2 {
 			var objs activities.ObjectsResult
 			if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.ListObjects, activities.ObjectsInput{OrgURL: w.c.OrgURL}).Get(ctx, &objs); err != nil {
 				return passOn(err)

@@ -104,7 +104,7 @@ func (w *connectionRun) awaitActive(ctx workflow.Context) error {
 		// Connections started before health checks existed keep waiting as
 		// they did, so that their histories replay.
 		health := time.Time{}
-		if workflow.GetVersion(ctx, "health-check", workflow.DefaultVersion, 1) == 1 {
+		if workflow.GetVersion(ctx, versionHealthCheck, workflow.DefaultVersion, 1) == 1 {
 			if w.c.LastHealthAt.IsZero() {
 				w.c.LastHealthAt = workflow.Now(ctx)
 			}

@@ -164,7 +164,7 @@ func (j *jobRun) batchOptions(ctx workflow.Context) workflow.Context {
 // history grows large.
 func (j *jobRun) batches(ctx workflow.Context, name string, parallelism int, activity any, extra func(in *activities.JobBatchInput),
 	done func(activities.JobBatchResult), stop func() bool) error {
-	if workflow.GetVersion(ctx, "job-batches-window", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if workflow.GetVersion(ctx, versionJobBatchesWindow, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return j.waves(ctx, name, activity, extra, done, stop)
 	}
 	total := j.batchCount()
@@ -269,7 +269,7 @@ func (j *jobRun) validate(ctx workflow.Context) error {
 	// Jobs started before "job-validate-parallelism" validate as many
 	// batches at once as they apply, as they did.
 	parallelism := j.settings.Parallelism
-	if workflow.GetVersion(ctx, "job-validate-parallelism", workflow.DefaultVersion, 1) == 1 {
+	if workflow.GetVersion(ctx, versionJobValidateParallelism, workflow.DefaultVersion, 1) == 1 {
 		parallelism = j.settings.ValidateParallelism
 	}
 	err := j.batches(ctx, "validate", parallelism, acts.ValidateJobBatch, nil, func(r activities.JobBatchResult) {

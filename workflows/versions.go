@@ -1,0 +1,32 @@
+package workflows
+
+// The change ids of workflow.GetVersion, in one place. Each guards a change
+// that altered the command sequence of running workflows; the old branch
+// stays until no workflow started before the change can still be running
+// (a connection waits at most RequestTTL for each pending step, but an
+// active one lives for years: retire a connection's id only after every
+// connection older than its change has continued as new, which carries no
+// history). The recorded histories of testsuite/histories replay both
+// branches; drop a history with the id it needs.
+const (
+	// versionIPCheckAtApproval (2026-11-25): Step 2 checks the org's IP
+	// restrictions again.
+	versionIPCheckAtApproval = "ip-check-at-approval"
+	// versionActivateReadsPermissionSet (2026-11-25): activation reads the
+	// integration user's permission set objects (connection version 2).
+	versionActivateReadsPermissionSet = "activate-reads-permission-set"
+	// versionHealthCheck (2026-11-25): active connections ask their org
+	// periodically whether it still answers at its URL.
+	versionHealthCheck = "health-check"
+	// versionJobBatchesWindow (2026-11-25): a job runs its batches in a
+	// sliding window (jobs end within days: retire from 2026-12-25).
+	versionJobBatchesWindow = "job-batches-window"
+	// versionJobValidateParallelism (2026-12-02): validation runs its own
+	// number of batches at once (retire from 2027-01-02).
+	versionJobValidateParallelism = "job-validate-parallelism"
+	// versionSignInStartProofPKCE (2026-12-04): a member's sign-in carries
+	// a proof, a redirect URI and PKCE.
+	versionSignInStartProofPKCE = "signin-start-proof-pkce"
+	// versionSignInCompleteProof (2026-12-04): completing it is proven.
+	versionSignInCompleteProof = "signin-complete-proof"
+)
