@@ -183,8 +183,20 @@ func (t *topology) setup() error {
 			fmt.Fprintln(os.Stderr, "production tests: drop the databases:", err)
 		}
 	})
-	if t.dbs, err = createDatabases(ctx, root, t.compose); err != nil {
-		return fmt.Errorf("deploy/postgres/initdb: %w", err)
+	// Retried from scratch: CREATE DATABASE fails while another session
+	// (another engineer's run) copies template1 at the same moment.
+	for attempt := 1; ; attempt++ {
+		if t.dbs, err = createDatabases(ctx, root, t.compose); err == nil {
+			break
+		}
+		if attempt == 3 {
+			return fmt.Errorf("deploy/postgres/initdb: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "production tests: deploy/postgres/initdb (attempt %d, again in 2 s): %v\n", attempt, err)
+		if err := dropDatabases(os.Getpid()); err != nil {
+			return err
+		}
+		time.Sleep(2 * time.Second)
 	}
 	if err := runSchema(ctx, root, sdir, filepath.Join(t.dir, "schema.log"), t.compose, t.dbs); err != nil {
 		return fmt.Errorf("deploy/temporal/schema.sh: %w", err)
