@@ -2,7 +2,10 @@
 # whole test suite. Both install what they need into .bin/ (git-ignored).
 
 GO          ?= go
-BIN         := $(CURDIR)/.bin
+# Target names are relative (`make .bin/temporal` works); what runs them
+# gets absolute paths (ABSBIN), as `go install` and the tests need.
+BIN         := .bin
+ABSBIN      := $(CURDIR)/$(BIN)
 TEMPORAL    := $(BIN)/temporal
 # The dev server is the Temporal CLI built from its Go module at a pinned
 # version (later tags cannot be `go install`ed: their go.mod has a replace).
@@ -18,14 +21,17 @@ TEMPORAL_SERVER     := $(TEMPORAL_SERVER_DIR)/server
 WORKFLOWCHECK := $(BIN)/workflowcheck
 STATICCHECK   := $(BIN)/staticcheck
 
-export SFCONNECT_TEMPORAL_BIN := $(TEMPORAL)
-export SFCONNECT_TEMPORAL_SERVER_DIR := $(TEMPORAL_SERVER_DIR)
+export SFCONNECT_TEMPORAL_BIN := $(CURDIR)/$(TEMPORAL)
+export SFCONNECT_TEMPORAL_SERVER_DIR := $(CURDIR)/$(TEMPORAL_SERVER_DIR)
+# `go test` alone skips what needs a missing PostgreSQL, Temporal CLI or
+# chromium; under make those fail (internal/testneeds).
+export SFCONNECT_TEST_REQUIRE_ALL := 1
 
 .PHONY: run test bench build unit fuzz integration production temporal-server browser check clean-data compose-cli chromium
 
 ## run: the dev server (Web UI on :8233), the sandbox, the worker and the console (:8088); Ctrl-C stops them.
 run: $(TEMPORAL)
-	$(GO) run ./cmd/run -temporal $(TEMPORAL)
+	$(GO) run ./cmd/run -temporal $(CURDIR)/$(TEMPORAL)
 
 ## test: static checks, unit tests with the race detector, integration tests on the real dev server, then on the production topology.
 test: check unit fuzz integration production browser
@@ -35,7 +41,7 @@ build:
 
 ## bench: the benchmarks of BENCHMARKS.md, each beside its naive baseline.
 bench: $(TEMPORAL) build
-	bin/bench automap -temporal $(TEMPORAL) -worker bin/worker
+	bin/bench automap -temporal $(CURDIR)/$(TEMPORAL) -worker bin/worker
 
 ## check: go vet, staticcheck, and workflowcheck (workflow code must be deterministic).
 check: $(WORKFLOWCHECK) $(STATICCHECK)
@@ -90,7 +96,7 @@ production: $(TEMPORAL) temporal-server
 
 $(TEMPORAL):
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into .bin/ (a few minutes, once)…"
-	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+	GOBIN=$(ABSBIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
 ## temporal-server: the production Temporal server and its schema tool, into .bin/ (about 6 minutes, once).
 temporal-server: $(TEMPORAL_SERVER) $(TEMPORAL_SERVER_DIR)/schema
@@ -98,7 +104,7 @@ temporal-server: $(TEMPORAL_SERVER) $(TEMPORAL_SERVER_DIR)/schema
 $(TEMPORAL_SERVER):
 	@echo "Installing Temporal server v$(TEMPORAL_SERVER_VERSION) and its schema tool into $(TEMPORAL_SERVER_DIR) (about 6 minutes, once)…"
 	mkdir -p $(TEMPORAL_SERVER_DIR)
-	GOBIN=$(TEMPORAL_SERVER_DIR) $(GO) install go.temporal.io/server/cmd/server@v$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@v$(TEMPORAL_SERVER_VERSION)
+	GOBIN=$(CURDIR)/$(TEMPORAL_SERVER_DIR) $(GO) install go.temporal.io/server/cmd/server@v$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@v$(TEMPORAL_SERVER_VERSION)
 
 # The schemas are in the module go install downloaded (the version's own).
 $(TEMPORAL_SERVER_DIR)/schema: $(TEMPORAL_SERVER)
@@ -108,10 +114,10 @@ $(TEMPORAL_SERVER_DIR)/schema: $(TEMPORAL_SERVER)
 	mv $@.tmp $@
 
 $(WORKFLOWCHECK):
-	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+	GOBIN=$(ABSBIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 $(STATICCHECK):
-	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	GOBIN=$(ABSBIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 ## clean-data: forget the default run's data (.data/).
 clean-data:

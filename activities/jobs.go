@@ -24,6 +24,9 @@ type JobRef struct {
 	SalesforceColumn string `json:"salesforce_column"`
 	Rows             int    `json:"rows"`
 	CreatedBy        string `json:"created_by"`
+	// Encoding is the file's character encoding as the upload read it
+	// (mappingcsv.Encoding: UTF-8, Windows-1252, UTF-16LE…), for the preview.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // JobBatchInput is one range of a job's rows, From <= Seq < To.

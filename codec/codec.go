@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	commonpb "go.temporal.io/api/common/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -104,11 +105,14 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 
 // DataConverter is the SDK's default data converter with the payloads
 // encrypted by the key ring; with nil keys it is the default converter.
+// It refuses to decode a payload that is not encrypted (ErrNotEncrypted):
+// with keys configured every payload sfconnect reads was sealed by one of
+// its own processes, so a plain one came around the codec.
 func DataConverter(keys *Keys) converter.DataConverter {
 	if keys == nil {
 		return converter.GetDefaultDataConverter()
 	}
-	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), New(keys))
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), strictCodec{New(keys)})
 }
 
 // FailureConverter keeps error messages and stack traces out of Temporal
@@ -116,14 +120,33 @@ func DataConverter(keys *Keys) converter.DataConverter {
 // the failure's encoded attributes, through DataConverter(keys), and the
 // server sees the message "Encoded failure". With nil keys it is the SDK's
 // default.
+//
+// One refusal travels in clear: ErrNotEncrypted, whose reader is precisely
+// someone without the codec, and which quotes nothing of the payload.
 func FailureConverter(keys *Keys) converter.FailureConverter {
 	if keys == nil {
 		return temporal.GetDefaultFailureConverter()
 	}
-	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+	return refusalInClear{temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 		DataConverter:          DataConverter(keys),
 		EncodeCommonAttributes: true,
-	})
+	})}
+}
+
+// ErrorTypeNotEncrypted is the application error type of that refusal.
+const ErrorTypeNotEncrypted = "NotEncrypted"
+
+// refusalInClear encodes every failure but ErrNotEncrypted's, which it
+// sends as one non-retryable application error: a refusal, that resending
+// the same bytes cannot heal.
+type refusalInClear struct{ converter.FailureConverter }
+
+func (c refusalInClear) ErrorToFailure(err error) *failurepb.Failure {
+	if errors.Is(err, ErrNotEncrypted) {
+		return temporal.GetDefaultFailureConverter().ErrorToFailure(
+			temporal.NewNonRetryableApplicationError(err.Error(), ErrorTypeNotEncrypted, nil))
+	}
+	return c.FailureConverter.ErrorToFailure(err)
 }
 
 // Configure sets a client's DataConverter and FailureConverter for the key

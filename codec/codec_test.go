@@ -3,6 +3,7 @@ package codec_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -158,10 +159,32 @@ func TestPlainPassesThrough(t *testing.T) {
 	if err != nil || out[0] != p {
 		t.Fatalf("a plain payload: %v, %v", out, err)
 	}
-	// History written before encryption is still read by an encrypting client.
+}
+
+// The clients' and workers' data converter refuses a payload in clear: it
+// came around the codec (the stock CLI without --codec-endpoint). The
+// refusal says how to send it and quotes nothing of it; its failure stays
+// readable without the codec, while every other failure is encoded.
+func TestDataConverterRefusesPlain(t *testing.T) {
+	keys := mustKeys(t, "k1:"+key(1))
+	p, _ := converter.GetDefaultDataConverter().ToPayload(email)
 	var s string
-	if err := codec.DataConverter(mustKeys(t, "k1:"+key(1))).FromPayload(p, &s); err != nil || s != email {
-		t.Fatalf("%q, %v", s, err)
+	err := codec.DataConverter(keys).FromPayload(p, &s)
+	if !errors.Is(err, codec.ErrNotEncrypted) || !strings.Contains(err.Error(), "--codec-endpoint") || strings.Contains(err.Error(), email) || s != "" {
+		t.Fatalf("a plain payload: %q, %v", s, err)
+	}
+	// Mixed with sealed ones, the batch is refused too.
+	sealed, _ := codec.DataConverter(keys).ToPayload("fine")
+	if err := codec.DataConverter(keys).FromPayloads(&commonpb.Payloads{Payloads: []*commonpb.Payload{sealed, p}}, &s, &s); !errors.Is(err, codec.ErrNotEncrypted) {
+		t.Fatalf("a batch with one plain payload: %v", err)
+	}
+	fc := codec.FailureConverter(keys)
+	f := fc.ErrorToFailure(fmt.Errorf("unable to decode the input for update %q: %w", "approve", err))
+	if !strings.Contains(f.GetMessage(), "--codec-endpoint") {
+		t.Fatalf("the refusal is not readable without the codec: %q", f.GetMessage())
+	}
+	if f := fc.ErrorToFailure(errors.New("unknown member " + email)); strings.Contains(f.GetMessage(), email) {
+		t.Fatalf("another failure shows in clear: %q", f.GetMessage())
 	}
 }
 

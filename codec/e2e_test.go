@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sfconnect/sfconnect/codec"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 )
 
 // temporalBin is the pinned Temporal CLI that `make` installs into .bin/.
@@ -34,7 +35,7 @@ func temporalBin(t *testing.T) string {
 		p, _ = filepath.Abs("../.bin/temporal")
 	}
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("no Temporal CLI at %s (`make test` installs it): %v", p, err)
+		testneeds.Missing(t, "the Temporal CLI at "+p, "run `make .bin/temporal`, or set SFCONNECT_TEMPORAL_BIN", err)
 	}
 	return p
 }
@@ -167,7 +168,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Through the codec server, as the Web UI sees them.
-	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233")))
+	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), nil))
 	defer srv.Close()
 	decoded := decodeViaHandler(t, srv.URL, encrypted)
 	var found []string

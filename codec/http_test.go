@@ -54,7 +54,7 @@ func decodeBody(t *testing.T, body string) *commonpb.Payloads {
 
 func TestHandlerRoundTrip(t *testing.T) {
 	keys := mustKeys(t, "k1:"+key(1))
-	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233")))
+	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), nil))
 	defer srv.Close()
 
 	resp, encoded := post(t, srv.URL+"/encode", uiOrigin, uiBody)
@@ -100,9 +100,9 @@ func TestHandlerRoundTrip(t *testing.T) {
 }
 
 func TestHandlerErrors(t *testing.T) {
-	srv := httptest.NewServer(codec.Handler(mustKeys(t, "B:"+key(2)), codec.UIOrigins("8233")))
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "B:"+key(2)), codec.UIOrigins("8233"), nil))
 	defer srv.Close()
-	old := httptest.NewServer(codec.Handler(mustKeys(t, "A:"+key(1)), nil))
+	old := httptest.NewServer(codec.Handler(mustKeys(t, "A:"+key(1)), nil, nil))
 	defer old.Close()
 
 	_, sealedA := post(t, old.URL+"/encode", "", uiBody)
@@ -148,7 +148,7 @@ func preflight(t *testing.T, url, origin string) *http.Response {
 }
 
 func TestHandlerCORSPreflight(t *testing.T) {
-	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"http://localhost:8233/", "http://127.0.0.1:8233"}))
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"http://localhost:8233/", "http://127.0.0.1:8233"}, nil))
 	defer srv.Close()
 	for _, origin := range []string{"http://localhost:8233", "http://127.0.0.1:8233"} {
 		resp := preflight(t, srv.URL+"/decode", origin)
@@ -176,7 +176,7 @@ func TestHandlerCORSPreflight(t *testing.T) {
 		t.Errorf("preflight from another origin: %d %v", resp.StatusCode, resp.Header)
 	}
 
-	anySrv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"*"}))
+	anySrv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"*"}, nil))
 	defer anySrv.Close()
 	resp := preflight(t, anySrv.URL+"/decode", "https://ui.example.com")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
@@ -201,4 +201,61 @@ func decodeViaHandler(t *testing.T, url string, payloads []*commonpb.Payload) []
 		t.Fatalf("/decode: %d %s", resp.StatusCode, answer)
 	}
 	return decodeBody(t, string(answer)).Payloads
+}
+
+// Beyond loopback the codec server decrypts only for a bearer of one of
+// its tokens; a preflight still passes (browsers send no credentials
+// with it), and it refuses to start on such an address without tokens.
+func TestHandlerRequiresBearer(t *testing.T) {
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), codec.UIOrigins("8233"), []string{"s3cret", "other"}))
+	defer srv.Close()
+	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic s3cret", "s3cret"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/encode", strings.NewReader(uiBody))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || bytes.Contains(b, []byte(email)) || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("Authorization %q: %s %s", auth, resp.Status, b)
+		}
+	}
+	for _, tok := range []string{"s3cret", "other"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/encode", strings.NewReader(uiBody))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Origin", uiOrigin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != uiOrigin {
+			t.Errorf("token %q: %s", tok, resp.Status)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/decode", nil)
+	req.Header.Set("Origin", uiOrigin)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("preflight: %s", resp.Status)
+	}
+
+	for addr, ok := range map[string]bool{"127.0.0.1:8081": true, "[::1]:8081": true, "localhost:8081": true,
+		"0.0.0.0:8081": false, ":8081": false, "10.0.0.5:8081": false, "codec.example.com:443": false} {
+		if err := codec.CheckExposure(addr, nil); (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), codec.EnvTokens)) {
+			t.Errorf("%s without tokens: %v", addr, err)
+		}
+		if err := codec.CheckExposure(addr, codec.ParseTokens(" t1 , ,t2")); err != nil {
+			t.Errorf("%s with tokens: %v", addr, err)
+		}
+	}
 }

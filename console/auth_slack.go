@@ -1,17 +1,16 @@
 package console
 
 import (
+	"github.com/sfconnect/sfconnect/model"
+
 	"net/http"
 	"net/url"
-	"regexp"
 
 	"golang.org/x/oauth2"
 )
 
 // slackScopes are Sign in with Slack's: who the member is and their email.
 var slackScopes = []string{"openid", "email", "profile"}
-
-var teamPattern = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
 
 func (s *Server) slackProvider(r *http.Request) (*provider, error) {
 	app := s.opts.Slack
@@ -31,7 +30,7 @@ func (s *Server) startSlackSignIn(w http.ResponseWriter, r *http.Request, f flow
 		return
 	}
 	var extra []oauth2.AuthCodeOption
-	if teamPattern.MatchString(team) {
+	if model.IsTeamID(team) || model.IsEnterpriseID(team) {
 		extra = append(extra, oauth2.SetAuthURLParam("team", team))
 	}
 	to := authorizeURL(p, f, extra...)

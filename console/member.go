@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/orgurl"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
@@ -28,7 +29,7 @@ type memberView struct {
 // about to link to.
 func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) {
 	team, orgID := r.PathValue("team"), r.PathValue("org")
-	if !teamPattern.MatchString(team) || !orgIDPattern.MatchString(orgID) {
+	if !model.IsTeamID(team) || !model.IsOrgID(orgID) {
 		s.failText(w, r, http.StatusNotFound, "This link is not valid", "Ask your workspace's admin for a new invitation.")
 		return
 	}

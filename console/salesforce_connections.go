@@ -54,7 +54,7 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, u Sal
 		}
 		return view.Connections[i].Workspace < view.Connections[j].Workspace
 	})
-	if view.Query != "" && teamPattern.MatchString(view.Team) && view.Found == nil && view.Error == "" {
+	if view.Query != "" && model.IsTeamID(view.Team) && view.Found == nil && view.Error == "" {
 		caller, err := s.salesforceCaller(u, workflows.ConnectionWorkflowID(view.Team, u.OrgID), workflows.UpdateSearch)
 		if err == nil {
 			var found activities.SearchResult
@@ -72,7 +72,7 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, u Sal
 // workspace and this org.
 func (s *Server) sfStep(w http.ResponseWriter, r *http.Request, u SalesforceUser, name string, payload func(workflows.Caller) any, notice string) {
 	team := r.PostFormValue("team")
-	if !teamPattern.MatchString(team) {
+	if !model.IsTeamID(team) {
 		s.renderConnections(w, r, u, http.StatusUnprocessableEntity, connectionsView{Error: "Choose a connection first."})
 		return
 	}

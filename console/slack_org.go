@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -31,7 +32,7 @@ type orgView struct {
 // workspace only: another workspace's session finds nothing here.
 func (s *Server) connection(w http.ResponseWriter, r *http.Request, u *SlackUser) (workflows.Connection, bool) {
 	orgID := r.PathValue("org")
-	if !orgIDPattern.MatchString(orgID) {
+	if !model.IsOrgID(orgID) {
 		s.failText(w, r, http.StatusNotFound, "No such org", "Go back to Manage Salesforce organizations.")
 		return workflows.Connection{}, false
 	}

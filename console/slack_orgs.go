@@ -2,16 +2,12 @@ package console
 
 import (
 	"net/http"
-	"regexp"
 	"sort"
 
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
-
-// orgIDPattern is a Salesforce org id, 15 or 18 characters.
-var orgIDPattern = regexp.MustCompile(`^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
 
 // connectForm is Step 1's form, kept to show it again with its refusal.
 type connectForm struct {
@@ -22,7 +18,7 @@ type connectForm struct {
 
 type orgsView struct {
 	User   *SlackUser
-	Orgs   []workflows.Connection
+	Orgs   []orgRow
 	Form   connectForm
 	Error  string
 	Notice string
@@ -60,15 +56,31 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, u *SlackUser
 		return
 	}
 	view := orgsView{User: u, Form: form, Error: refusal, Notice: notices[r.URL.Query().Get("notice")]}
-	for orgID := range ws.Connections {
-		c, err := s.opts.Client.Status(r.Context(), u.Team, orgID)
-		if err != nil {
-			continue // ended between the two reads
-		}
-		view.Orgs = append(view.Orgs, c)
+	for _, ref := range ws.Connections {
+		view.Orgs = append(view.Orgs, orgRow{ref})
 	}
 	sort.Slice(view.Orgs, func(i, j int) bool { return view.Orgs[i].OrgName < view.Orgs[j].OrgName })
 	s.render(w, r, status, "orgs", view)
+}
+
+// orgRow is one org of the list, from the workspace's registry alone: one
+// query for the whole page, whatever the number of orgs.
+type orgRow struct {
+	workflows.ConnectionRef
+}
+
+// WaitingFor says whose move it is, by state; the org's own page has the
+// connection's words for it.
+func (o orgRow) WaitingFor() string {
+	switch o.State {
+	case model.StatePendingApproval:
+		return "A Salesforce system administrator of " + o.OrgName + " must approve it (Step 2)."
+	case model.StatePendingActivation:
+		return "An owner, or the holder of the Salesforce system administrator role, must activate it (Step 3)."
+	case model.StateNeedsUpdate:
+		return "An update: the org answers at another My Domain."
+	}
+	return ""
 }
 
 // connectOrg is Step 1. Every refusal (a URL that is not Salesforce's, a

@@ -13,12 +13,14 @@ import (
 
 // New returns a production (JSON) zap logger at the given level ("debug",
 // "info", "warn", "error") writing to the given paths (stderr when none).
+// Its lines never show an email (see redact.go).
 func New(level string, paths ...string) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, fmt.Errorf("log level %q: %w", level, err)
 	}
 	cfg := zap.NewProductionConfig()
+	cfg.Encoding = redactedJSON
 	cfg.Level = zap.NewAtomicLevelAt(lvl)
 	if len(paths) > 0 {
 		cfg.OutputPaths = paths

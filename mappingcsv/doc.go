@@ -8,8 +8,16 @@
 // and [Check] reads a whole file once so that a bad file is refused before
 // any job starts. What a file may look like:
 //
-//   - UTF-8, with or without a byte order mark; CRLF or LF line ends; blank
-//     lines are skipped (line numbers still count them).
+//   - UTF-8, with or without a byte order mark; Windows-1252 (and so
+//     Latin-1), as Excel saves "CSV" in Western Europe; UTF-16 with its
+//     byte order mark (Excel's "Unicode text"). [Check] reads the whole
+//     file to tell them apart ([DetectEncoding]: UTF-16 by its BOM, else
+//     UTF-8 when every byte is, else Windows-1252, unless a byte is one of
+//     the five Windows-1252 leaves unassigned) and says which in
+//     [Summary].Encoding; [NewReaderIn] then reads in it, every value
+//     UTF-8. [NewReader] alone sniffs from the first 64 KiB.
+//   - CRLF or LF line ends; blank lines are skipped (line numbers still
+//     count them).
 //   - The delimiter is `,`, `;` or tab: the one that splits the header line
 //     into the most recognised column names (ties go to comma, then
 //     semicolon), because spreadsheets in many locales save with `;`.
@@ -42,8 +50,8 @@
 // one @ with text on both sides, no spaces or control characters).
 //
 // The file as a whole is refused, with an [*Error] whose message says what
-// to do, when it is empty, not text (NUL bytes or invalid UTF-8 in the
-// header, a spreadsheet workbook, UTF-16, lines ended by CR alone), has no
+// to do, when it is empty, not text (NUL bytes, a byte no supported
+// encoding has, a spreadsheet workbook, lines ended by CR alone), has no
 // usable header, has no rows, has more rows than [Limits].MaxRows, or has a
 // row longer than [Limits].MaxRowBytes (then nothing after it can be
 // trusted, and holding it would cost memory; the line reported is the one

@@ -32,6 +32,7 @@ type Reader struct {
 	lim   Limits
 	hdr   Header
 	bom   int64
+	enc   Encoding
 	rows  int
 	// endLine is the line the last row (or the header) ended on: errors
 	// that come before encoding/csv has a row to point at are reported on
@@ -44,9 +45,38 @@ type Reader struct {
 // It refuses, with an *Error, a file that is empty, is not CSV text, or has
 // no usable header. A file with a header and no rows is refused at the
 // first Read (ErrNoRows), so that NewReader never reads past the header.
+//
+// Its encoding is sniffed from the start of the file (UTF-16 by its byte
+// order mark, else UTF-8 unless the first 64 KiB are not, then
+// Windows-1252); Check, which reads the whole file first, knows it for
+// sure, and NewReaderIn takes what it found.
 func NewReader(r io.Reader, lim Limits) (*Reader, error) {
+	raw := bufio.NewReaderSize(r, bufSize)
+	return NewReaderIn(raw, sniffEncoding(raw), lim)
+}
+
+// NewReaderIn is NewReader for a file known to be in enc (DetectEncoding,
+// Summary.Encoding): every Record's values, and the header, are UTF-8.
+func NewReaderIn(r io.Reader, enc Encoding, lim Limits) (*Reader, error) {
 	lim = lim.withDefaults()
-	guard := &rowGuard{src: r, max: int64(lim.MaxRowBytes) + bufSize}
+	if enc == "" {
+		enc = UTF8
+	}
+	// Workbooks and archives are told apart by their raw first bytes,
+	// before any decoding could disguise them.
+	raw, ok := r.(*bufio.Reader)
+	if !ok || raw.Size() < bufSize {
+		raw = bufio.NewReaderSize(r, bufSize)
+	}
+	if err := refuseSignatures(raw); err != nil {
+		return nil, err
+	}
+	src, err := decoder(raw, enc)
+	if err != nil {
+		return nil, err
+	}
+	// The guard counts decoded bytes, as encoding/csv's offsets do.
+	guard := &rowGuard{src: src, max: int64(lim.MaxRowBytes) + bufSize}
 	br := bufio.NewReaderSize(guard, bufSize)
 	first, bom, err := sniff(br)
 	if err != nil {
@@ -63,7 +93,7 @@ func NewReader(r io.Reader, lim Limits) (*Reader, error) {
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // ragged rows are malformed rows, not read errors
 	cr.ReuseRecord = true
-	rd := &Reader{csv: cr, guard: guard, lim: lim, bom: int64(bom)}
+	rd := &Reader{csv: cr, guard: guard, lim: lim, bom: int64(bom), enc: enc}
 
 	cells, err := cr.Read()
 	switch pe := parseError(err); {
@@ -82,6 +112,9 @@ func NewReader(r io.Reader, lim Limits) (*Reader, error) {
 	rd.rowDone(cells)
 	return rd, nil
 }
+
+// Encoding is the encoding the file is read in.
+func (r *Reader) Encoding() Encoding { return r.enc }
 
 // Header returns what the header row said. Its slices are shared: do not
 // change them.

@@ -193,9 +193,10 @@ func TestReaderMalformedRows(t *testing.T) {
 			},
 		},
 		{
-			name:  "invalid UTF-8 in a value",
-			input: "slack_user_id,salesforce_email\n" + slackID + ",\xffada@acme.com\n" + slackID + ",ada@acme.com\n",
-			rows:  []row{{2, slackID, "\xffada@acme.com", `column "salesforce_email" is not UTF-8`}, {3, slackID, "ada@acme.com", ""}},
+			// Not UTF-8, so Windows-1252 (as Excel saves in Western Europe).
+			name:  "a value in Windows-1252",
+			input: "slack_user_id,salesforce_email\n" + slackID + ",\xe9lodie@acme.com\n" + slackID + ",ada@acme.com\n",
+			rows:  []row{{2, slackID, "élodie@acme.com", ""}, {3, slackID, "ada@acme.com", ""}},
 		},
 		{
 			name:  "invalid UTF-8 in an extra column is ignored",
@@ -339,11 +340,10 @@ func TestReaderRefuses(t *testing.T) {
 		{name: "NUL in the header", input: "slack_user_id\x00,salesforce_user_id\n" + good, class: mappingcsv.ErrNotCSV, line: 1},
 		{name: "xlsx", input: "PK\x03\x04\x14\x00\x06\x00", class: mappingcsv.ErrNotCSV, message: "Excel workbook"},
 		{name: "xls", input: "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", class: mappingcsv.ErrNotCSV, message: "Excel 97-2003"},
-		{name: "UTF-16", input: "\xFF\xFEs\x00l\x00", class: mappingcsv.ErrNotCSV, message: "UTF-16"},
-		{name: "invalid UTF-8 header", input: "slack_user_id,salesforce_\xe9mail\n" + good, class: mappingcsv.ErrNotCSV, line: 1,
-			message: "line 1: the header is not UTF-8 text: save the file as CSV UTF-8"},
-		{name: "invalid UTF-8 in a quoted header line", input: "slack_user_id,salesforce_user_id,\"a\nb\xff\"\n" + good,
-			class: mappingcsv.ErrNotCSV, line: 1},
+		{name: "UTF-16 without its BOM", input: "s\x00l\x00", class: mappingcsv.ErrNotCSV, line: 1, message: "NUL bytes"},
+		// Read as Windows-1252: "salesforce_émail" is no Salesforce column.
+		{name: "a Windows-1252 header", input: "slack_user_id,salesforce_\xe9mail\n" + good, class: mappingcsv.ErrHeader, line: 1,
+			message: "no Salesforce column"},
 		{name: "CR line ends", input: "slack_user_id,salesforce_user_id\r" + good, class: mappingcsv.ErrNotCSV, line: 1,
 			message: "line 1: the lines end in CR alone (old Mac format)"},
 		{name: "CR line ends, a long file", input: strings.Repeat(good[:len(good)-1]+"\r", 5000), class: mappingcsv.ErrNotCSV, line: 1,

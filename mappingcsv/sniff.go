@@ -23,10 +23,20 @@ var signatures = []struct {
 }{
 	{[]byte("PK\x03\x04"), "this is an Excel workbook or another zip file, not CSV: save it as CSV UTF-8"},
 	{[]byte("\xD0\xCF\x11\xE0"), "this is an Excel 97-2003 workbook, not CSV: save it as CSV UTF-8"},
-	{[]byte("\xFF\xFE"), "this is UTF-16 text (Excel's \"Unicode text\"): save it as CSV UTF-8"},
-	{[]byte("\xFE\xFF"), "this is UTF-16 text: save it as CSV UTF-8"},
 	{[]byte("\x1F\x8B"), "this is a gzip archive: decompress it first"},
 	{[]byte("%PDF"), "this is a PDF, not CSV: export the mapping as CSV UTF-8"},
+}
+
+// refuseSignatures refuses a file whose first bytes say it is no CSV.
+func refuseSignatures(br *bufio.Reader) error {
+	// A read error here shows again, or not, when the reader reads on.
+	start, _ := br.Peek(4)
+	for _, s := range signatures {
+		if bytes.HasPrefix(start, s.magic) {
+			return refuse(0, ErrNotCSV, "%s", s.reason)
+		}
+	}
+	return nil
 }
 
 // sniff skips a UTF-8 byte order mark, refuses what is plainly not CSV text,
@@ -37,12 +47,6 @@ func sniff(br *bufio.Reader) (first []byte, bom int, err error) {
 	start, _ := br.Peek(4)
 	if bytes.HasPrefix(start, utf8BOM) {
 		bom, _ = br.Discard(len(utf8BOM))
-	} else {
-		for _, s := range signatures {
-			if bytes.HasPrefix(start, s.magic) {
-				return nil, 0, refuse(0, ErrNotCSV, "%s", s.reason)
-			}
-		}
 	}
 	first, blank, err := peekLine(br)
 	if err != nil {

@@ -76,7 +76,7 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 	if err := c.Store.CreateJob(ctx, job); err != nil {
 		return "", 0, err
 	}
-	if err := c.upload(ctx, job, in.Path, in.Uploaded); err != nil {
+	if err := c.upload(ctx, job, in.Path, summary.Encoding, in.Uploaded); err != nil {
 		return "", 0, fmt.Errorf("%s: %w", name, err)
 	}
 	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -87,7 +87,8 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 		StaticSummary: fmt.Sprintf("CSV job %s: %s (%d rows) into %s ↔ %s", job.ID, job.FileName, job.Rows, in.Team, grant.OrgID),
 	}, workflows.JobWorkflowName, workflows.JobInput{
 		Job: activities.JobRef{ID: job.ID, Workspace: in.Team, OrgID: grant.OrgID, OrgURL: grant.OrgURL, ConnectionID: grant.ConnectionID,
-			SlackColumn: job.SlackColumn, SalesforceColumn: job.SalesforceColumn, Rows: job.Rows, CreatedBy: in.Request.As},
+			SlackColumn: job.SlackColumn, SalesforceColumn: job.SalesforceColumn, Rows: job.Rows, CreatedBy: in.Request.As,
+			Encoding: string(summary.Encoding)},
 		AutoApprove: in.AutoApprove,
 		Settings:    c.Config.Jobs,
 	})
@@ -102,13 +103,14 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 // reason; every other row waits for validation. Reading the file and
 // writing the store overlap: a goroutine writes each chunk while the next
 // is read (on a million rows, the two take about as long).
-func (c *Client) upload(ctx context.Context, job store.Job, path string, uploaded func(total, rows int)) error {
+func (c *Client) upload(ctx context.Context, job store.Job, path string, enc mappingcsv.Encoding, uploaded func(total, rows int)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r, err := mappingcsv.NewReader(f, mappingcsv.Limits{})
+	// In the encoding the check found reading the whole file.
+	r, err := mappingcsv.NewReaderIn(f, enc, mappingcsv.Limits{})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
 )
 
@@ -37,7 +38,7 @@ func BenchmarkUpload(b *testing.B) {
 		if err := st.CreateJob(ctx, job); err != nil {
 			b.Fatal(err)
 		}
-		if err := (&Client{Store: st}).upload(ctx, job, path, nil); err != nil {
+		if err := (&Client{Store: st}).upload(ctx, job, path, mappingcsv.UTF8, nil); err != nil {
 			b.Fatal(err)
 		}
 		c, err := st.JobCounts(ctx, job.ID)

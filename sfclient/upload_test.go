@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
 )
 
@@ -51,7 +52,7 @@ func uploadTestStore(t *testing.T) (store.Store, store.Job, string) {
 // the file lands, in order, the last partial chunk included.
 func TestUploadStoresEveryRow(t *testing.T) {
 	st, job, path := uploadTestStore(t)
-	if err := (&Client{Store: st}).upload(context.Background(), job, path, nil); err != nil {
+	if err := (&Client{Store: st}).upload(context.Background(), job, path, mappingcsv.UTF8, nil); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := st.JobRows(context.Background(), job.ID, 0, job.Rows+10)
@@ -77,7 +78,7 @@ func TestUploadStoresEveryRow(t *testing.T) {
 func TestUploadStopsAtAStoreFailure(t *testing.T) {
 	st, job, path := uploadTestStore(t)
 	failing := &failingAppends{Store: st, failFrom: 2}
-	err := (&Client{Store: failing}).upload(context.Background(), job, path, nil)
+	err := (&Client{Store: failing}).upload(context.Background(), job, path, mappingcsv.UTF8, nil)
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("upload = %v, want the store's error", err)
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sfconnect/sfconnect/identity"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -39,13 +39,11 @@ func (a *app) salesforceCaller(ctx context.Context, ref orgRef, as string) (work
 	return a.caller(identity.SideSalesforce, orgID, as)
 }
 
-var slackUser = regexp.MustCompile(`^[UW][A-Z0-9]{8,}$`)
-
 // searchCaller is who searches a connection's members: a Slack admin or a
 // Salesforce admin, as --as says, or as the logins say (Slack first).
 func (a *app) searchCaller(ctx context.Context, ref orgRef, as string) (workflows.Caller, error) {
 	switch {
-	case as != "" && slackUser.MatchString(as):
+	case as != "" && model.IsSlackUserID(as):
 		return a.slackCaller(ref.team, as)
 	case as != "":
 		return a.salesforceCaller(ctx, ref, as)

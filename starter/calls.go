@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
-var teamID = regexp.MustCompile(`^T[A-Z0-9]{2,}$`)
-
 func checkTeam(team string) error {
-	if !teamID.MatchString(team) {
+	if !model.IsTeamID(team) {
 		return usagef("--workspace %q is not a Slack workspace id (T followed by capitals and digits, e.g. T0DEMO0001)", team)
 	}
 	return nil

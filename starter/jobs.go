@@ -136,6 +136,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	fmt.Fprintf(tw, "Job:\t%s (%s ↔ %s)\n", s.ID, s.Workspace, s.OrgID)
 	fmt.Fprintf(tw, "Phase:\t%s\n", s.Phase)
 	fmt.Fprintf(tw, "Rows:\t%d\n", s.Rows)
+	if s.Encoding != "" {
+		fmt.Fprintf(tw, "Encoding:\t%s\n", s.Encoding)
+	}
 	fmt.Fprintf(tw, "Preview:\t%d to invite, %d unchanged, %d refused, %d moves\n", s.WouldInvite, s.WouldUnchange, s.WouldRefuse, s.Moves)
 	if s.ApprovedBy != "" {
 		fmt.Fprintf(tw, "Approved by:\t%s, %s\n", byWhom(s.ApprovedBy, s.ApprovedUnverified), stamp(s.ApprovedAt))

@@ -3,12 +3,12 @@ package starter
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/orgurl"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
@@ -24,10 +24,7 @@ func (r *orgRef) flags(cmd *cobra.Command) {
 	requireFlags(cmd, "workspace", "org")
 }
 
-var (
-	orgIDPattern = regexp.MustCompile(`^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
-	orgName      = regexp.MustCompile(`^[a-z0-9]+(-{1,2}[a-z0-9]+)*$`)
-)
+var ()
 
 // resolveOrg finds the org id of ORG: directly for an id; otherwise from the
 // workspace's registry of live connections, then from visibility for ended
@@ -50,7 +47,7 @@ func (a *app) lookUpOrg(ctx context.Context, ref orgRef) (string, error) {
 	if err := checkTeam(ref.team); err != nil {
 		return "", err
 	}
-	if orgIDPattern.MatchString(ref.org) {
+	if model.IsOrgID(ref.org) {
 		return ref.org, nil
 	}
 	name := strings.ToLower(strings.TrimSpace(ref.org))
@@ -61,7 +58,7 @@ func (a *app) lookUpOrg(ctx context.Context, ref orgRef) (string, error) {
 		}
 		name = md.Name
 	}
-	if !orgName.MatchString(name) {
+	if !model.IsMyDomainName(name) {
 		return "", usagef("--org %q is not an org id (00D…), a My Domain URL or a My Domain name (letters, digits, hyphens)", ref.org)
 	}
 	c, err := a.temporal()

@@ -3,7 +3,6 @@ package starter
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sfconnect/sfconnect/identity"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/orgurl"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -103,16 +103,14 @@ func (a *app) workspaceCommand() *cobra.Command {
 	return cmd
 }
 
-var myDomainName = regexp.MustCompile(`^[a-z0-9]+(-{1,2}[a-z0-9]+)*$`)
-
 // orgURLOf turns ORG (a URL or a My Domain name) into its URL; an org id
 // names no address, so it cannot be used to reach an org not yet connected.
 func orgURLOf(org string) (string, error) {
 	o := strings.ToLower(strings.TrimSpace(org))
-	if orgIDPattern.MatchString(org) {
+	if model.IsOrgID(org) {
 		return "", usagef("--from-salesforce needs the org's My Domain URL or name, not its id")
 	}
-	if myDomainName.MatchString(o) && !strings.Contains(o, "--") {
+	if model.IsMyDomainName(o) && !strings.Contains(o, "--") {
 		o = "https://" + o + ".my.salesforce.com"
 	}
 	md, err := orgurl.Parse(o)

@@ -11,12 +11,13 @@ import (
 
 // pgMergeMembers upserts the staged members of members_in in key order,
 // only touching members whose values differ, and returns the ids of those
-// it inserted or changed, whose words must be rewritten.
+// it inserted or changed, whose words must be written, and whether each
+// was inserted (xmax = 0: no older version), which has no old words.
 var pgMergeMembers = `INSERT INTO members (` + memberInsertCols + `)
 	SELECT ` + memberInsertCols + ` FROM members_in ORDER BY workspace, user_id
 	ON CONFLICT (workspace, user_id) DO UPDATE SET ` + setExcluded(memberUpdateCols) + `
 	WHERE ` + pgChanged("members", memberValueCols) + `
-	RETURNING user_id`
+	RETURNING user_id, xmax = 0`
 
 // UpsertMembers stages ms with COPY, merges them in one statement, and
 // rewrites the changed members' words, in one transaction.
@@ -45,14 +46,28 @@ func (s *pgStore) UpsertMembers(ctx context.Context, workspace string, ms []Memb
 		if err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
-		changed, err := pgx.CollectRows(res, pgx.RowTo[string])
+		var changed, updated []string
+		var id string
+		var inserted bool
+		_, err = pgx.ForEachRow(res, []any{&id, &inserted}, func() error {
+			changed = append(changed, id)
+			if !inserted {
+				updated = append(updated, id)
+			}
+			return nil
+		})
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		// Rewrite the changed members' words: delete all, insert the live
-		// members' new ones.
-		if _, err := tx.Exec(ctx, `DELETE FROM member_words WHERE workspace = $1 AND user_id = ANY($2)`, workspace, changed); err != nil {
-			return fmt.Errorf("delete words: %w", err)
+		// Rewrite the changed members' words: delete the updated ones' old
+		// words, insert the live members' new ones. A first copy of a
+		// directory inserts only, and deletes nothing: the delete by id,
+		// planned while the table was small, cost more than a second a page
+		// as it grew (FIELD-NOTES, 2026-12-03).
+		if len(updated) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM member_words WHERE workspace = $1 AND user_id = ANY($2)`, workspace, updated); err != nil {
+				return fmt.Errorf("delete words: %w", err)
+			}
 		}
 		byID := make(map[string]*Member, len(rows))
 		for i := range rows {

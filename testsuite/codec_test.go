@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"os/exec"
+	"strings"
 	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
@@ -67,5 +70,47 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || protojson.Unmarshal(out, decoded) != nil || len(decoded.Payloads) == 0 ||
 		!bytes.Contains(decoded.Payloads[0].GetData(), []byte("admin@org06.example")) {
 		t.Fatalf("the codec server did not decode the approval: %s %s", resp.Status, out)
+	}
+}
+
+// A payload sent around the codec (the stock CLI without --codec-endpoint)
+// is refused with a line that says to use the codec, and nothing of it is
+// kept: the update is rejected before it is accepted, so the history holds
+// no email in clear, and the connection is still waiting for Step 2.
+func TestPlainPayloadIsRefused(t *testing.T) {
+	const ws = "T0DEMO0001"
+	c := decodeConnection(t, mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org07.my.salesforce.com", "--as", "U0OWNER01", "--output", "json"))
+	defer mustRun(t, "connect", "disconnect", "--workspace", ws, "--org", "org07", "--as", "U0OWNER01", "--yes")
+	id := workflows.ConnectionWorkflowID(ws, c.OrgID)
+
+	out, err := exec.Command(temporalBin(), "workflow", "update", "execute", "--address", env.Server.FrontendHostPort(),
+		"--workflow-id", id, "--name", "approve",
+		"--input", `{"matching_field":"Email","accept_terms":true,"as":"admin@org07.example"}`).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--codec-endpoint") || strings.Contains(string(out), "retryable: true") {
+		t.Fatalf("a plain update: err=%v\n%s", err, out)
+	}
+	if st := decodeConnection(t, mustRun(t, "connect", "status", "--workspace", ws, "--org", "org07", "--output", "json")); st.State != model.StatePendingApproval {
+		t.Fatalf("after a refused plain update the connection is %s", st.State)
+	}
+
+	raw, err := client.Dial(client.Options{HostPort: env.Server.FrontendHostPort(), Logger: logging.Temporal(zap.NewNop())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	h := &historypb.History{}
+	iter := raw.GetWorkflowHistory(t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	js, _ := protojson.Marshal(h)
+	for _, clear := range []string{"admin@org07.example", base64.StdEncoding.EncodeToString([]byte("admin@org07.example"))} {
+		if bytes.Contains(js, []byte(clear)) {
+			t.Fatalf("the history holds the plain update's email (%s)", clear)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,7 +103,7 @@ func TestWorkerCrashesDuringALargeImport(t *testing.T) {
 
 	// Kill the worker at three random points of the job — one while it
 	// validates, two while it applies — restarting it each time.
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	rng := rand.New(rand.NewPCG(crashSeed(t), 7))
 	points := []struct {
 		what  string
 		reach func(workflows.JobStatus) bool
@@ -180,4 +181,31 @@ func jobStatusOf(t *testing.T, ctx context.Context, e *devenv.Env, id string) wo
 	}
 	t.Fatalf("job %s does not answer", id)
 	return s
+}
+
+// envCrashSeed replays a crash test's kill points: the seed its log gave.
+const envCrashSeed = "SFCONNECT_CRASH_SEED"
+
+// crashSeed is the seed of the kill points: envCrashSeed's, else the
+// clock's. It is logged either way, so that a failure can be replayed.
+func crashSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv(envCrashSeed); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", envCrashSeed, v, err)
+		}
+		seed = n
+	}
+	t.Logf("kill points from seed %d (replay them with %s=%d)", seed, envCrashSeed, seed)
+	return seed
+}
+
+// The crash test's seed can be given back to replay its kill points.
+func TestCrashSeedReplays(t *testing.T) {
+	t.Setenv(envCrashSeed, "424242")
+	if s := crashSeed(t); s != 424242 {
+		t.Fatalf("seed %d, want the one given", s)
+	}
 }

@@ -180,3 +180,38 @@ func salesforceID(t *testing.T, username string) string {
 	}
 	return u.Id
 }
+
+// A file as Excel in French saves it (Windows-1252, semicolons, CRLF) is
+// read as such: the preview says so and the accents come through intact.
+func TestCSVImportInWindows1252(t *testing.T) {
+	const ws = "T0DEMO0001"
+	org := []string{"--workspace", ws, "--org", "org08"}
+	with := func(args ...string) []string { return append(args, org...) }
+	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org08.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
+	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org08.example")...)
+	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
+	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER01", "--yes")...)
+
+	// "Prénom;…\r\nHélène;…;hélène@org08.example" in Windows-1252.
+	file := writeFile(t, "excel-fr.csv", "Pr\xe9nom;slack_user_id;salesforce_username\r\nH\xe9l\xe8ne;U0MEMBER1;h\xe9l\xe8ne@org08.example\r\n")
+	var job struct {
+		ID string `json:"job_id"`
+	}
+	if r := mustRun(t, with("members", "import", file, "--detach", "--as", "U0ADMIN01", "--output", "json")...); json.Unmarshal([]byte(r.out), &job) != nil || job.ID == "" {
+		t.Fatalf("import: %s", r)
+	}
+	eventually(t, 30*time.Second, func() error {
+		s := decodeJob(t, run(t, "jobs", "status", job.ID, "--output", "json"))
+		if s.Phase != workflows.PhaseAwaitingApproval || s.Encoding != "Windows-1252" {
+			return fmt.Errorf("preview: %+v", s)
+		}
+		return nil
+	})
+	if out := mustRun(t, "jobs", "status", job.ID).out; !strings.Contains(out, "Windows-1252") {
+		t.Errorf("the preview does not say the encoding:\n%s", out)
+	}
+	if out := mustRun(t, "jobs", "results", job.ID).out; !strings.Contains(out, "hélène@org08.example") {
+		t.Errorf("the accents did not come through:\n%s", out)
+	}
+	mustRun(t, "jobs", "cancel", job.ID, "--as", "U0ADMIN01")
+}

@@ -15,12 +15,11 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
-	"github.com/sfconnect/sfconnect/logging"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 	"github.com/sfconnect/sfconnect/starter"
 )
 
@@ -41,6 +40,9 @@ func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 // runTests starts the shared environment, runs the tests and cleans up
 // (a function of its own so that its defers run before os.Exit).
 func runTests(m *testing.M) int {
+	if _, err := os.Stat(temporalBin()); err != nil {
+		return testneeds.MissingMain("the Temporal CLI at "+temporalBin(), "run `make .bin/temporal` (it builds the pinned CLI), or set SFCONNECT_TEMPORAL_BIN", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cfg, err := config.LoadFrom(func(string) string { return "" })
@@ -67,9 +69,13 @@ func runTests(m *testing.M) int {
 		defer drop()
 		cfg.DatabaseURL = url
 	}
-	log := zap.NewNop()
-	if os.Getenv("SFCONNECT_TEST_LOG") != "" {
-		log, _ = logging.New("debug")
+	// Every line of the run goes to a file, scanned at the end for demo
+	// emails and names: logs name members by id only (SPEC section 12).
+	logPath := filepath.Join(dataDir, "run.log")
+	log, err := runLog(logPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0", CodecAddr: "127.0.0.1:0"})
 	if err != nil {
@@ -78,7 +84,25 @@ func runTests(m *testing.M) int {
 	}
 	defer env.Stop()
 	fmt.Printf("integration tests: dev server %s, sandbox %s, store %s\n", env.Server.FrontendHostPort(), env.SandboxURL, storeKind(cfg.DatabaseURL))
-	return m.Run()
+	code := m.Run()
+	_ = log.Sync()
+	leaks, err := scanRunLog(logPath)
+	switch {
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "FAIL: log scan:", err)
+		return 1
+	case len(leaks) > 0:
+		fmt.Fprintf(os.Stderr, "FAIL: the run's logs name %d member(s) by email or name, not by id:\n", len(leaks))
+		for i, l := range leaks {
+			if i == 20 {
+				fmt.Fprintf(os.Stderr, "  … and %d more\n", len(leaks)-i)
+				break
+			}
+			fmt.Fprintln(os.Stderr, " ", l)
+		}
+		return 1
+	}
+	return code
 }
 
 func storeKind(url string) string {

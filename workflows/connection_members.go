@@ -135,7 +135,7 @@ func (w *connectionRun) validateAddMember(_ workflow.Context, req AddMemberReque
 	if err := w.requireState(model.ActionMap, mappable...); err != nil {
 		return err
 	}
-	if !slackMemberID(req.Member) {
+	if !model.IsSlackUserID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
 	return w.proofs.requireCaller(req.Caller)
@@ -183,7 +183,7 @@ func (w *connectionRun) validateStartSignIn(_ workflow.Context, req StartSignInR
 	if err := w.requireState(model.ActionMap, mappable...); err != nil {
 		return err
 	}
-	if !slackMemberID(req.Member) {
+	if !model.IsSlackUserID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
 	return w.requireMember(req.Member, req.Caller)
@@ -302,7 +302,7 @@ func (w *connectionRun) validateClear(_ workflow.Context, req ClearMemberRequest
 	if err := w.requireState(model.ActionClear, mappable...); err != nil {
 		return err
 	}
-	if !slackMemberID(req.Member) {
+	if !model.IsSlackUserID(req.Member) {
 		return invalidInput("--member %q is not a Slack member id (U… or W…)", req.Member)
 	}
 	return w.proofs.requireCaller(req.Caller)
@@ -347,7 +347,7 @@ func (w *connectionRun) validateSearch(_ workflow.Context, req SearchRequest) er
 // It reads only, so it runs outside the steps' lock.
 func (w *connectionRun) search(ctx workflow.Context, req SearchRequest) (activities.SearchResult, error) {
 	var res activities.SearchResult
-	if slackMemberID(req.As) {
+	if model.IsSlackUserID(req.As) {
 		if _, _, err := w.authorizeSlack(ctx, UpdateSearch, model.ActionSearch, req.Caller); err != nil {
 			return res, err
 		}
@@ -437,16 +437,4 @@ func (w *connectionRun) expireInvitations(ctx workflow.Context) error {
 	w.invitesChanged++
 	w.record(ctx, model.ActionMap, "invitations expired: "+strings.Join(expired, ", "))
 	return nil
-}
-
-func slackMemberID(s string) bool {
-	if len(s) < 9 || len(s) > 12 || (s[0] != 'U' && s[0] != 'W') {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -146,6 +146,8 @@ type JobStatus struct {
 	OrgID     string `json:"org_id"`
 	Phase     string `json:"phase"`
 	Rows      int    `json:"rows"`
+	// Encoding is the file's character encoding, as the upload read it.
+	Encoding string `json:"encoding,omitempty"`
 	// Validated and Applied count the rows each phase has been through.
 	Validated int `json:"validated"`
 	Applied   int `json:"applied"`

@@ -24,7 +24,7 @@ func JobWorkflow(ctx workflow.Context, in JobInput) (JobStatus, error) {
 	if in.Status != nil {
 		j.s = *in.Status
 	} else {
-		j.s = JobStatus{ID: in.Job.ID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID, Rows: in.Job.Rows,
+		j.s = JobStatus{ID: in.Job.ID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID, Rows: in.Job.Rows, Encoding: in.Job.Encoding,
 			Phase: PhaseValidating, StartedAt: workflow.Now(ctx)}
 	}
 	if err := j.setup(ctx); err != nil {

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"regexp"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -30,13 +29,11 @@ type Migration struct {
 	Unverified bool `json:"unverified,omitempty"`
 }
 
-var enterpriseID = regexp.MustCompile(`^E[A-Z0-9]{2,}$`)
-
 func (w *workspaceRun) validateMigrate(_ workflow.Context, req MigrateRequest) error {
 	if err := w.proofs.requireCaller(req.Caller); err != nil {
 		return err
 	}
-	if !enterpriseID.MatchString(req.Enterprise) {
+	if !model.IsEnterpriseID(req.Enterprise) {
 		return invalidInput("--to-enterprise %q is not an Enterprise org id (E followed by capitals and digits)", req.Enterprise)
 	}
 	if n := len(w.ws.Connections) + len(w.reserved); n > 0 {

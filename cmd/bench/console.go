@@ -22,6 +22,7 @@ import (
 )
 
 type consoleOptions struct {
+	orgs        int
 	requests    int
 	concurrency int
 	temporal    string
@@ -48,18 +49,24 @@ func benchConsole(ctx context.Context, o consoleOptions) error {
 	}
 	defer env.Stop()
 
-	// One org to show: acme, requested as in the walkthrough.
+	// The orgs to show: acme, requested as in the walkthrough, and as many
+	// of org01…org19 as -orgs asks for.
 	c := &sfclient.Client{Temporal: env.Client, Config: env.Config}
 	conn, err := c.Request(ctx, sandbox.DemoTeamID, workflows.ConnectionRequest{OrgURL: "https://acme.my.salesforce.com", Caller: workflows.Caller{As: "U0OWNER01"}})
 	if err != nil {
 		return fmt.Errorf("request acme: %w", err)
+	}
+	for n := 1; n < o.orgs && n <= 19; n++ {
+		if _, err := c.Request(ctx, sandbox.DemoTeamID, workflows.ConnectionRequest{OrgURL: fmt.Sprintf("https://org%02d.my.salesforce.com", n), Caller: workflows.Caller{As: "U0OWNER01"}}); err != nil {
+			return fmt.Errorf("request org%02d: %w", n, err)
+		}
 	}
 	browser, err := signedInOwner(ctx, env)
 	if err != nil {
 		return err
 	}
 	pages := []string{"/", "/slack/orgs", "/slack/orgs/" + conn.OrgID}
-	fmt.Printf("console pages, %d requests each, %d at once, %s\n", o.requests, o.concurrency, machine())
+	fmt.Printf("console pages, %d orgs, %d requests each, %d at once, %s\n", o.orgs, o.requests, o.concurrency, machine())
 	fmt.Printf("%-40s %10s %10s %10s\n", "page", "median", "p99", "req/s")
 	for _, p := range pages {
 		lat, elapsed, err := load(ctx, browser, env.ConsoleURL+p, o.requests, o.concurrency)

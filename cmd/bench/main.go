@@ -5,7 +5,7 @@
 // machine. `make bench` builds the worker and runs it.
 //
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
-//	bench console [-requests 500] [-concurrency 8]
+//	bench console [-orgs 20] [-requests 500] [-concurrency 8]
 //	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]] [-postgres URL]
 package main
 
@@ -56,6 +56,7 @@ func main() {
 	case "console":
 		fs := flag.NewFlagSet("console", flag.ExitOnError)
 		o := consoleOptions{}
+		fs.IntVar(&o.orgs, "orgs", 20, "orgs of the workspace the pages show (1 to 20)")
 		fs.IntVar(&o.requests, "requests", 500, "requests per page")
 		fs.IntVar(&o.concurrency, "concurrency", 8, "requests at once")
 		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")

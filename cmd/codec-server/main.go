@@ -3,7 +3,8 @@
 // --ui-codec-endpoint) and `temporal workflow show --codec-endpoint` show
 // payloads decoded. Keys come from SFCONNECT_CODEC_KEYS or
 // SFCONNECT_CODEC_KEYS_FILE, else from the default run's data directory
-// with -dev-data-dir. `codec-server -new-key ID` prints a fresh key entry.
+// with -dev-data-dir. Beyond loopback it requires bearer tokens
+// (SFCONNECT_CODEC_TOKENS) and refuses to start without. `codec-server -new-key ID` prints a fresh key entry.
 package main
 
 import (
@@ -71,12 +72,17 @@ func run() error {
 		}
 	}
 
+	tokens := codec.ParseTokens(os.Getenv(codec.EnvTokens))
+	if err := codec.CheckExposure(*addr, tokens); err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           logRequests(log, codec.Handler(keys, allowed)),
+		Handler:           logRequests(log, codec.Handler(keys, allowed, tokens)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -86,6 +92,7 @@ func run() error {
 		zap.String("endpoint", "http://"+ln.Addr().String()),
 		zap.Strings("origins", allowed),
 		zap.String("keys", source),
+		zap.Int("bearer_tokens", len(tokens)),
 		zap.String("current_key", keys.Current()),
 		zap.Strings("key_ids", keys.IDs()))
 
@@ -170,7 +177,15 @@ func envOr(name, def string) string {
 // 200 when it serves, whatever its keys.
 func checkHealth(addr string) error {
 	hc := &http.Client{Timeout: 5 * time.Second}
-	resp, err := hc.Post("http://"+addr+"/decode", "application/json", strings.NewReader(`{"payloads":[]}`))
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/decode", strings.NewReader(`{"payloads":[]}`))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if tokens := codec.ParseTokens(os.Getenv(codec.EnvTokens)); len(tokens) > 0 {
+		req.Header.Set("Authorization", "Bearer "+tokens[0])
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

@@ -79,8 +79,10 @@ func jobPerfValidated(seq int) store.JobRow {
 	return r
 }
 
-func testJobTiming(t *testing.T, b Backend) {
-	s, _ := open(t, b)
+// JobTiming measures a million-row job's store calls and fails tb when
+// one exceeds jobQueryBudget; a benchmark's, like Timing. s must be a
+// fresh store.
+func JobTiming(t testing.TB, s store.Store) {
 	ctx := context.Background()
 	n, applied := jobPerfRows, jobPerfApplied
 	if raceEnabled {

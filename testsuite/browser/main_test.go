@@ -18,6 +18,7 @@ import (
 
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/devenv"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 )
 
 var (
@@ -53,8 +54,10 @@ func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 func runTests(m *testing.M) int {
 	chromium, err := chromiumPath()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return testneeds.MissingMain("chromium", "apt-get install chromium (as root), or set SFCONNECT_CHROMIUM", err)
+	}
+	if _, err := os.Stat(temporalBin()); err != nil {
+		return testneeds.MissingMain("the Temporal CLI at "+temporalBin(), "run `make .bin/temporal`, or set SFCONNECT_TEMPORAL_BIN", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
