@@ -24,11 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
 )
@@ -74,6 +76,9 @@ func runTests(m *testing.M) int {
 		os.Exit(1)
 	}()
 	defer t.teardown()
+	if what, how, err := missingNeed(); err != nil {
+		return testneeds.MissingMain(what, how, err)
+	}
 	start := time.Now()
 	if err := t.setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "production topology:", err)
@@ -83,6 +88,25 @@ func runTests(m *testing.M) int {
 	fmt.Printf("production topology: Temporal server %s on PostgreSQL %s:%s, up in %s (logs in %s)\n",
 		t.server.hostPort, pgHost, pgPort, time.Since(start).Round(time.Second), t.dir)
 	return m.Run()
+}
+
+// missingNeed says what of the machine the topology needs is missing, and
+// how to provide it: the server, the CLI, PostgreSQL.
+func missingNeed() (what, how string, err error) {
+	if _, err := serverDir(); err != nil {
+		return "the Temporal server in .bin/", "run `make temporal-server` (about 6 minutes, once), or set SFCONNECT_TEMPORAL_SERVER_DIR", err
+	}
+	if _, err := cliBin(); err != nil {
+		return "the Temporal CLI at .bin/temporal", "run `make .bin/temporal`, or set SFCONNECT_TEMPORAL_BIN", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		return "PostgreSQL on " + pgHost + ":" + pgPort + " (user postgres, trust)", "start it, or set PGHOST and PGPORT", err
+	}
+	_ = conn.Close(ctx)
+	return "", "", nil
 }
 
 // serverDir is where `make temporal-server` installs the server, the
