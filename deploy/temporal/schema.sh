@@ -31,7 +31,7 @@ i=0
 until sql_tool --db "$DBNAME" setup-schema -v 0.0; do
 	i=$((i + 1))
 	if [ "$i" -ge 60 ]; then
-		echo "temporal-schema: PostgreSQL is not reachable at $POSTGRES_SEEDS:$DB_PORT as $POSTGRES_USER" >&2
+		echo "temporal-schema: PostgreSQL at $POSTGRES_SEEDS:$DB_PORT does not let $POSTGRES_USER into $DBNAME (is it up, does the database exist?)" >&2
 		exit 1
 	fi
 	sleep 2

@@ -89,3 +89,15 @@ func eventually(t *testing.T, within time.Duration, check func() error) {
 		time.Sleep(250 * time.Millisecond)
 	}
 }
+
+// waitEnded waits for a workflow to close without failing: a disconnected
+// connection's ends a moment after the update returns, and a new request
+// for the same org is refused until it has.
+func waitEnded(t *testing.T, workflowID string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := topo.client.GetWorkflow(ctx, workflowID, "").Get(ctx, nil); err != nil {
+		t.Fatalf("workflow %s did not end well: %v", workflowID, err)
+	}
+}

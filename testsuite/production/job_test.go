@@ -26,7 +26,10 @@ func testCSVJobWorkerKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// acme again, without automatic mapping: a new connection, no mappings.
-	cli(t, "y\n", with(acme, "connect", "disconnect", "--as", "U0ADMIN01")...)
+	if r := cli(t, "y\n", with(acme, "connect", "disconnect", "--as", "U0ADMIN01")...); r.code != 0 {
+		t.Fatalf("disconnect acme: %s", r)
+	}
+	waitEnded(t, workflows.ConnectionWorkflowID(demoWorkspace, acmeID))
 	must(t, "connect", "request", "--workspace", demoWorkspace, "--org-url", "https://acme.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
 	must(t, with(acme, "connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example")...)
 	must(t, with(acme, "connect", "activate", "--as", "U0OWNER01")...)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sfconnect/sfconnect/model"
+	"github.com/sfconnect/sfconnect/workflows"
 )
 
 const (
@@ -52,4 +53,5 @@ func testLifecycle(t *testing.T) {
 	if c.State != model.StateDisconnected {
 		t.Fatalf("disconnected: %+v", c)
 	}
+	waitEnded(t, workflows.ConnectionWorkflowID(demoWorkspace, acmeID))
 }

@@ -24,11 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/internal/testneeds"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
 )
@@ -74,6 +76,9 @@ func runTests(m *testing.M) int {
 		os.Exit(1)
 	}()
 	defer t.teardown()
+	if what, how, err := missingNeed(); err != nil {
+		return testneeds.MissingMain(what, how, err)
+	}
 	start := time.Now()
 	if err := t.setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "production topology:", err)
@@ -83,6 +88,25 @@ func runTests(m *testing.M) int {
 	fmt.Printf("production topology: Temporal server %s on PostgreSQL %s:%s, up in %s (logs in %s)\n",
 		t.server.hostPort, pgHost, pgPort, time.Since(start).Round(time.Second), t.dir)
 	return m.Run()
+}
+
+// missingNeed says what of the machine the topology needs is missing, and
+// how to provide it: the server, the CLI, PostgreSQL.
+func missingNeed() (what, how string, err error) {
+	if _, err := serverDir(); err != nil {
+		return "the Temporal server in .bin/", "run `make temporal-server` (about 6 minutes, once), or set SFCONNECT_TEMPORAL_SERVER_DIR", err
+	}
+	if _, err := cliBin(); err != nil {
+		return "the Temporal CLI at .bin/temporal", "run `make .bin/temporal`, or set SFCONNECT_TEMPORAL_BIN", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		return "PostgreSQL on " + pgHost + ":" + pgPort + " (user postgres, trust)", "start it, or set PGHOST and PGPORT", err
+	}
+	_ = conn.Close(ctx)
+	return "", "", nil
 }
 
 // serverDir is where `make temporal-server` installs the server, the
@@ -173,17 +197,30 @@ func (t *topology) setup() error {
 	if t.compose, err = loadCompose(root); err != nil {
 		return err
 	}
-	// A killed run's databases and roles go first.
+	// A killed run's databases and roles go first; best effort, since
+	// another run may be dropping its own at this very moment.
 	if err := dropDatabases(0); err != nil {
-		return err
+		fmt.Fprintln(os.Stderr, "production tests: the leftovers of killed runs:", err)
 	}
 	t.onTeardown(func() {
 		if err := dropDatabases(os.Getpid()); err != nil {
 			fmt.Fprintln(os.Stderr, "production tests: drop the databases:", err)
 		}
 	})
-	if t.dbs, err = createDatabases(ctx, root, t.compose); err != nil {
-		return fmt.Errorf("deploy/postgres/initdb: %w", err)
+	// Retried from scratch: CREATE DATABASE fails while another session
+	// (another engineer's run) copies template1 at the same moment.
+	for attempt := 1; ; attempt++ {
+		if t.dbs, err = createDatabases(ctx, root, t.compose); err == nil {
+			break
+		}
+		if attempt == 3 {
+			return fmt.Errorf("deploy/postgres/initdb: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "production tests: deploy/postgres/initdb (attempt %d, again in 2 s): %v\n", attempt, err)
+		if err := dropDatabases(os.Getpid()); err != nil {
+			return err
+		}
+		time.Sleep(2 * time.Second)
 	}
 	if err := runSchema(ctx, root, sdir, filepath.Join(t.dir, "schema.log"), t.compose, t.dbs); err != nil {
 		return fmt.Errorf("deploy/temporal/schema.sh: %w", err)

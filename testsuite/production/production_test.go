@@ -10,11 +10,13 @@ func TestProduction(t *testing.T) {
 		name string
 		run  func(*testing.T)
 	}{
+		{"DynamicConfig", testDynamicConfig},
 		{"Lifecycle", testLifecycle},
 		{"AutomaticMapping", testAutomaticMapping},
 		{"SearchAttributeQueries", testSearchAttributeQueries},
 		{"CSVJobAcrossTwoWorkersOneKilled", testCSVJobWorkerKilled},
 		{"ServerRestartMidApproval", testServerRestartMidApproval},
+		{"SchemaAgain", testSchemaAgain},
 	} {
 		if !t.Run(step.name, step.run) {
 			t.Fatalf("%s failed: the steps after it start from its state", step.name)
