@@ -56,7 +56,7 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 	t, err := a.Slack.Team(ctx, team)
 	if err != nil {
 		if errors.Is(err, slackapi.ErrInvalidAuth) {
-			return roles, refuse(ErrNotFound, "workspace %s is not known to sfconnect's Slack app: check the team id (T…) or install the app there", team)
+			return roles, refuse(ErrUnknownWorkspace, "workspace %s is not known to sfconnect's Slack app: check the team id (T…) or install the app there", team)
 		}
 		return roles, a.classify("slack team.info", fromSlack, err)
 	}
