@@ -26,7 +26,7 @@ const (
 	// ErrUnknownWorkspace: the Slack app does not know the team (its token
 	// is refused); the client ends the registry a refused request started.
 	ErrUnknownWorkspace = "UnknownWorkspace"
-	ErrUpstream        = "UpstreamRefused"
+	ErrUpstream         = "UpstreamRefused"
 	// ErrUnauthenticated refuses a step whose proof of identity is missing
 	// (where one is required), forged, expired, replayed or foreign.
 	ErrUnauthenticated = "Unauthenticated"
