@@ -1,8 +1,10 @@
 package testsuite
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -27,5 +29,39 @@ func TestRefusalLineIsBounded(t *testing.T) {
 	r := run(t, "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://org10.my.salesforce.com", "--as", as)
 	if r.code != 1 || len(r.err) > 2100 || !strings.Contains(r.err, "…") || strings.Count(r.err, "\n") > 1 {
 		t.Fatalf("exit %d, a %d-byte refusal: %.300s", r.code, len(r.err), r.err)
+	}
+}
+
+// `jobs cancel` prints the state the cancel led to; `jobs approve` on a
+// cancelled job says it was cancelled, not that it does not exist.
+func TestJobCancelAndApproveAfterIt(t *testing.T) {
+	const ws = "T0DEMO0001"
+	org := []string{"--workspace", ws, "--org", "org10"}
+	with := func(args ...string) []string { return append(args, org...) }
+	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org10.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
+	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org10.example")...)
+	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
+	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER01", "--yes")...)
+
+	// Every row refused (no such users in org10): the job waits for an approval.
+	file := writeFile(t, "risky.csv", "slack_user_id,salesforce_username\nU0MEMBER1,nobody1@org10.example\nU0MEMBER2,nobody2@org10.example\n")
+	var job struct {
+		ID string `json:"job_id"`
+	}
+	if r := mustRun(t, with("members", "import", file, "--detach", "--as", "U0ADMIN01", "--output", "json")...); json.Unmarshal([]byte(r.out), &job) != nil {
+		t.Fatalf("import: %s", r)
+	}
+	eventually(t, 30*time.Second, func() error {
+		if s := decodeJob(t, run(t, "jobs", "status", job.ID, "--output", "json")); s.Phase != workflows.PhaseAwaitingApproval {
+			return errorf("phase %s", s.Phase)
+		}
+		return nil
+	})
+	if s := decodeJob(t, mustRun(t, "jobs", "cancel", job.ID, "--as", "U0ADMIN01", "--output", "json")); s.Phase != workflows.PhaseCancelled {
+		t.Errorf("jobs cancel printed phase %s, not the cancelled job", s.Phase)
+	}
+	r := run(t, "jobs", "approve", job.ID, "--as", "U0ADMIN01")
+	if r.code != 1 || !strings.Contains(r.err, "cancelled") || strings.Contains(r.err, "no job") {
+		t.Errorf("approve after cancel: %s", r)
 	}
 }
