@@ -65,3 +65,21 @@ func TestJobCancelAndApproveAfterIt(t *testing.T) {
 		t.Errorf("approve after cancel: %s", r)
 	}
 }
+
+// The Salesforce side of `members search` is authorised as a search: a
+// standard user's refusal says "search", never "clear"; an admin searches.
+func TestSalesforceSearchIsASearch(t *testing.T) {
+	const ws = "T0DEMO0002"
+	org := []string{"--workspace", ws, "--org", "acme"}
+	with := func(args ...string) []string { return append(args, org...) }
+	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://acme.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER02")
+	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example")...)
+	mustRun(t, with("connect", "activate", "--as", "U0OWNER02")...)
+	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER02", "--yes")...)
+
+	r := mustRefuse(t, "may not search the user mappings", with("members", "search", "member", "--as", "user@acme.example")...)
+	if strings.Contains(r.err, "clear") {
+		t.Errorf("the search's refusal speaks of a clear: %s", r.err)
+	}
+	mustRun(t, with("members", "search", "member", "--as", "admin@acme.example")...)
+}
