@@ -83,3 +83,12 @@ func TestSalesforceSearchIsASearch(t *testing.T) {
 	}
 	mustRun(t, with("members", "search", "member", "--as", "admin@acme.example")...)
 }
+
+// An id given with spaces around it is refused, one way for every step,
+// from the CLI as from the stock CLI, and nothing is requested.
+func TestIDsWithSpacesAreRefused(t *testing.T) {
+	mustRefuse(t, "leading or trailing spaces", "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://org12.my.salesforce.com", "--as", "U0OWNER01 ")
+	if r := run(t, "connect", "status", "--workspace", "T0DEMO0001", "--org", "org12"); r.code == 0 {
+		t.Fatalf("a refused request left a connection: %s", r)
+	}
+}
