@@ -2,6 +2,7 @@ package testsuite
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,40 @@ func TestIDsWithSpacesAreRefused(t *testing.T) {
 	mustRefuse(t, "leading or trailing spaces", "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://org12.my.salesforce.com", "--as", "U0OWNER01 ")
 	if r := run(t, "connect", "status", "--workspace", "T0DEMO0001", "--org", "org12"); r.code == 0 {
 		t.Fatalf("a refused request left a connection: %s", r)
+	}
+}
+
+// A member who joined after activation is found by email, id and name.
+// (This already held on this branch's base: the test keeps it so.)
+func TestMemberWhoJoinedLaterIsFound(t *testing.T) {
+	const ws = "T0DEMO0001"
+	org := []string{"--workspace", ws, "--org", "org13"}
+	with := func(args ...string) []string { return append(args, org...) }
+	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org13.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
+	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org13.example")...)
+	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
+	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER01", "--yes")...)
+
+	// Slack's only way to add a member: SCIM, with the workspace's bot token.
+	body := `{"userName":"latecomer","name":{"givenName":"Late","familyName":"Comer"},"displayName":"Late Comer","emails":[{"value":"latecomer@demo.example","primary":true}]}`
+	req, _ := http.NewRequest(http.MethodPost, env.SandboxURL+"/scim/v2/Users", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer xoxb-sandbox-"+ws)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u struct {
+		ID string `json:"id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&u)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || u.ID == "" {
+		t.Fatalf("SCIM: %s %+v", resp.Status, u)
+	}
+	for _, q := range []string{"latecomer@demo.example", u.ID, "Late Comer"} {
+		if out := mustRun(t, with("members", "search", q, "--as", "U0ADMIN01")...).out; !strings.Contains(out, u.ID) {
+			t.Errorf("search %q does not find the member who joined later:\n%s", q, out)
+		}
 	}
 }
