@@ -97,16 +97,18 @@ func TestIDsWithSpacesAreRefused(t *testing.T) {
 // A member who joined after activation is found by email, id and name.
 // (This already held on this branch's base: the test keeps it so.)
 func TestMemberWhoJoinedLaterIsFound(t *testing.T) {
-	const ws = "T0DEMO0001"
+	// T0DEMO0002: the member it adds stays in the sandbox, and the tests
+	// of T0DEMO0001 count that workspace's members.
+	const ws = "T0DEMO0002"
 	org := []string{"--workspace", ws, "--org", "org13"}
 	with := func(args ...string) []string { return append(args, org...) }
-	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org13.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER01")
+	mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org13.my.salesforce.com", "--no-auto-map", "--as", "U0OWNER02")
 	mustRun(t, with("connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org13.example")...)
-	mustRun(t, with("connect", "activate", "--as", "U0OWNER01")...)
-	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER01", "--yes")...)
+	mustRun(t, with("connect", "activate", "--as", "U0OWNER02")...)
+	defer mustRun(t, with("connect", "disconnect", "--as", "U0OWNER02", "--yes")...)
 
 	// Slack's only way to add a member: SCIM, with the workspace's bot token.
-	body := `{"userName":"latecomer","name":{"givenName":"Late","familyName":"Comer"},"displayName":"Late Comer","emails":[{"value":"latecomer@demo.example","primary":true}]}`
+	body := `{"userName":"latecomer","name":{"givenName":"Late","familyName":"Comer"},"displayName":"Late Comer","emails":[{"value":"latecomer@demo-two.example","primary":true}]}`
 	req, _ := http.NewRequest(http.MethodPost, env.SandboxURL+"/scim/v2/Users", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer xoxb-sandbox-"+ws)
 	req.Header.Set("Content-Type", "application/scim+json")
@@ -122,8 +124,8 @@ func TestMemberWhoJoinedLaterIsFound(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || u.ID == "" {
 		t.Fatalf("SCIM: %s %+v", resp.Status, u)
 	}
-	for _, q := range []string{"latecomer@demo.example", u.ID, "Late Comer"} {
-		if out := mustRun(t, with("members", "search", q, "--as", "U0ADMIN01")...).out; !strings.Contains(out, u.ID) {
+	for _, q := range []string{"latecomer@demo-two.example", u.ID, "Late Comer"} {
+		if out := mustRun(t, with("members", "search", q, "--as", "U0OWNER02")...).out; !strings.Contains(out, u.ID) {
 			t.Errorf("search %q does not find the member who joined later:\n%s", q, out)
 		}
 	}
