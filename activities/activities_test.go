@@ -96,8 +96,12 @@ func TestAuthorizeSlackReadsTheDirectory(t *testing.T) {
 			t.Errorf("%s %s: refusal %v", tc.user, tc.action, err)
 		}
 	}
-	if _, err := a.AuthorizeSlack(context.Background(), activities.AuthorizeSlackInput{Team: "T0NOSUCH1", User: "U0OWNER01", Action: model.ActionRequest}); errType(err) != activities.ErrNotFound {
+	if _, err := a.AuthorizeSlack(context.Background(), activities.AuthorizeSlackInput{Team: "T0NOSUCH1", User: "U0OWNER01", Action: model.ActionRequest}); errType(err) != activities.ErrUnknownWorkspace {
 		t.Errorf("unknown workspace: %v", err)
+	}
+	// Spaces around an id are refused, not trimmed.
+	if _, err := a.AuthorizeSlack(context.Background(), activities.AuthorizeSlackInput{Team: "T0DEMO0001", User: "U0OWNER01 ", Action: model.ActionRequest}); errType(err) != activities.ErrInvalidInput || !strings.Contains(err.Error(), "spaces") {
+		t.Errorf("an id with a space: %v", err)
 	}
 }
 

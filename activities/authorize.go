@@ -39,6 +39,9 @@ type SlackAuthorization struct {
 // table. A refused proof is a non-retryable Unauthenticated error; a
 // refused role a non-retryable Forbidden error that names the missing role.
 func (a *Activities) AuthorizeSlack(ctx context.Context, in AuthorizeSlackInput) (SlackAuthorization, error) {
+	if err := model.CheckCallerID("the caller (as)", in.User); err != nil {
+		return SlackAuthorization{}, refuse(ErrInvalidInput, "%v", err)
+	}
 	who, err := a.identify(proofOf{in.Proof, in.Workflow, in.Step},
 		identity.Expect{Side: identity.SideSlack, Subject: in.User, Team: in.Team})
 	if err != nil {
@@ -56,7 +59,7 @@ func (a *Activities) slackRoles(ctx context.Context, team, user string) (model.S
 	t, err := a.Slack.Team(ctx, team)
 	if err != nil {
 		if errors.Is(err, slackapi.ErrInvalidAuth) {
-			return roles, refuse(ErrNotFound, "workspace %s is not known to sfconnect's Slack app: check the team id (T…) or install the app there", team)
+			return roles, refuse(ErrUnknownWorkspace, "workspace %s is not known to sfconnect's Slack app: check the team id (T…) or install the app there", team)
 		}
 		return roles, a.classify("slack team.info", fromSlack, err)
 	}
@@ -114,6 +117,9 @@ const SystemAdministratorProfile = "System Administrator"
 // from the org's directory and applies the role table. A username's proof
 // is compared with the user id it resolves to.
 func (a *Activities) AuthorizeSalesforce(ctx context.Context, in AuthorizeSalesforceInput) (SalesforceAuthorization, error) {
+	if err := model.CheckCallerID("the caller (as)", in.User); err != nil {
+		return SalesforceAuthorization{}, refuse(ErrInvalidInput, "%v", err)
+	}
 	p := proofOf{in.Proof, in.Workflow, in.Step}
 	want := identity.Expect{Side: identity.SideSalesforce, Org: in.OrgID}
 	if !strings.Contains(in.User, "@") {

@@ -23,7 +23,10 @@ const (
 	ErrIPRestricted    = "IPRestricted"
 	ErrDomainMoved     = "DomainMoved"
 	ErrNotFound        = "NotFound"
-	ErrUpstream        = "UpstreamRefused"
+	// ErrUnknownWorkspace: the Slack app does not know the team (its token
+	// is refused); the client ends the registry a refused request started.
+	ErrUnknownWorkspace = "UnknownWorkspace"
+	ErrUpstream         = "UpstreamRefused"
 	// ErrUnauthenticated refuses a step whose proof of identity is missing
 	// (where one is required), forged, expired, replayed or foreign.
 	ErrUnauthenticated = "Unauthenticated"
@@ -36,6 +39,7 @@ const (
 var NonRetryable = []string{
 	ErrForbidden, ErrInvalidInput, ErrGovernmentCloud, ErrOrgNotFound,
 	ErrIPRestricted, ErrDomainMoved, ErrNotFound, ErrUpstream, ErrUnauthenticated,
+	ErrUnknownWorkspace,
 }
 
 // upstream is what classify needs to know of one API client's errors.

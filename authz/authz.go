@@ -46,6 +46,8 @@ func verb(a model.Action) string {
 		return "disconnect a Salesforce org"
 	case model.ActionClear:
 		return "clear a member's mapping"
+	case model.ActionSearchMappings:
+		return "search the user mappings"
 	case model.ActionMigrate:
 		return "migrate the workspace"
 	case model.ActionCreate:

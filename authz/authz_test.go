@@ -80,11 +80,11 @@ func TestSalesforceRoleTable(t *testing.T) {
 		"not in this org": {OrgID: "00D1", Username: "o@y"},
 	}
 	want := map[string]map[model.Action]bool{
-		"system admin":  {model.ActionApprove: true, model.ActionReject: true, model.ActionClear: true, model.ActionCreate: true},
-		"slack manager": {model.ActionApprove: true, model.ActionReject: true, model.ActionClear: true},
+		"system admin":  {model.ActionApprove: true, model.ActionReject: true, model.ActionClear: true, model.ActionSearchMappings: true, model.ActionCreate: true},
+		"slack manager": {model.ActionApprove: true, model.ActionReject: true, model.ActionClear: true, model.ActionSearchMappings: true},
 	}
 	for name, u := range users {
-		for _, a := range []model.Action{model.ActionApprove, model.ActionReject, model.ActionClear, model.ActionCreate, model.ActionActivate, model.ActionRequest} {
+		for _, a := range []model.Action{model.ActionApprove, model.ActionReject, model.ActionClear, model.ActionSearchMappings, model.ActionCreate, model.ActionActivate, model.ActionRequest} {
 			err := authz.Salesforce(a, u)
 			if (err == nil) != want[name][a] {
 				t.Errorf("%s %s: allowed=%v (%v)", name, a, err == nil, err)
@@ -93,5 +93,14 @@ func TestSalesforceRoleTable(t *testing.T) {
 				t.Errorf("%s %s: refusal does not name the caller: %v", name, a, err)
 			}
 		}
+	}
+}
+
+// The Salesforce side's user mapping search is refused as a search, not
+// as a clear.
+func TestSearchMappingsRefusalSaysSearch(t *testing.T) {
+	err := authz.Salesforce(model.ActionSearchMappings, model.SalesforceRoles{OrgID: "00D1", Username: "u@x", Found: true, Active: true})
+	if err == nil || !strings.Contains(err.Error(), "may not search the user mappings") || strings.Contains(err.Error(), "clear") {
+		t.Fatalf("%v", err)
 	}
 }

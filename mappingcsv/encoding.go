@@ -106,8 +106,11 @@ func sniffEncoding(br *bufio.Reader) Encoding {
 	case bytes.HasPrefix(start, utf16BEBOM):
 		return UTF16BE
 	}
-	ahead, _ := br.Peek(bufSize)
-	ahead = ahead[:len(ahead)-incompleteTail(ahead)]
+	ahead, err := br.Peek(bufSize)
+	if err == nil {
+		// More follows: a rune cut at the end of the peek is not a fault.
+		ahead = ahead[:len(ahead)-incompleteTail(ahead)]
+	}
 	if utf8.Valid(ahead) {
 		return UTF8
 	}

@@ -57,7 +57,7 @@ func (w *Writer) Write(r Row) error {
 		r.SalesforceUserID, r.SalesforceUsername,
 		r.State, r.Source, updated,
 	} {
-		w.cells[i] = lineBreaks(Neutralize(v))
+		w.cells[i], _ = Cell(v)
 	}
 	return w.csv.Write(w.cells)
 }

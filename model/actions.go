@@ -18,8 +18,12 @@ const (
 	ActionExport     Action = "export"
 	ActionSearch     Action = "search"
 	ActionClear      Action = "clear"
-	ActionMigrate    Action = "migrate"
-	ActionCreate     Action = "create_workspace"
+	// ActionSearchMappings is the Salesforce side's user mapping search
+	// (who is mapped, to clear them): the same people as a clear, but a
+	// search, and its refusal says so.
+	ActionSearchMappings Action = "search_mappings"
+	ActionMigrate        Action = "migrate"
+	ActionCreate         Action = "create_workspace"
 	// ActionSignIn is a member signing in to Salesforce to map their own
 	// account: any active member of the workspace may, for themselves.
 	ActionSignIn Action = "signin"
@@ -30,5 +34,5 @@ const (
 // SalesforceSide reports whether the action is taken by a Salesforce user
 // (checked against the org's directory) rather than a Slack member.
 func (a Action) SalesforceSide() bool {
-	return a == ActionApprove || a == ActionReject || a == ActionClear || a == ActionCreate
+	return a == ActionApprove || a == ActionReject || a == ActionClear || a == ActionSearchMappings || a == ActionCreate
 }

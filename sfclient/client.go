@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
@@ -49,8 +50,43 @@ func (c *Client) Request(ctx context.Context, team string, req workflows.Connect
 		if err != nil && errors.As(err, &notFound) && attempt == 0 {
 			continue
 		}
+		if HasErrorType(err, activities.ErrUnknownWorkspace) {
+			c.endUnknownRegistry(ctx, team)
+		}
 		return result, err
 	}
+}
+
+// endUnknownRegistry ends the registry that a request for a workspace the
+// Slack app does not know has just started, so that a typo in a team id
+// leaves no workflow running for an hour. Only an empty registry is ended:
+// one with connections belongs to a workspace that was known, whose token
+// may be refused for a while. A failure here changes nothing of the
+// refusal the caller gets, so it is not reported.
+func (c *Client) endUnknownRegistry(ctx context.Context, team string) {
+	ws, err := c.Workspace(ctx, team)
+	if err != nil || len(ws.Connections) > 0 {
+		return
+	}
+	_ = c.Temporal.TerminateWorkflow(ctx, workflows.WorkspaceWorkflowID(team), "",
+		"workspace "+team+" is not known to the Slack app: a refused request started this registry")
+}
+
+// HasErrorType reports whether any application error in err's chain has
+// the type: an update's refusal arrives wrapped (the handler's error, the
+// activity's, the refusal itself), each layer an ApplicationError.
+func HasErrorType(err error, typ string) bool {
+	for err != nil {
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) {
+			return false
+		}
+		if app.Type() == typ {
+			return true
+		}
+		err = app.Unwrap()
+	}
+	return false
 }
 
 // StartWorkspace starts the registry of a workspace unless it runs.
@@ -137,8 +173,11 @@ func (c *Client) Job(ctx context.Context, id string) (workflows.JobStatus, error
 }
 
 // Describe turns what Temporal returns into the reason a person can act on:
-// the refusal's own message, without the SDK's wrapping.
-func Describe(err error) string {
+// the refusal's own message, without the SDK's wrapping, its long values
+// cut (Bound).
+func Describe(err error) string { return Bound(describe(err)) }
+
+func describe(err error) string {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		return app.Message()

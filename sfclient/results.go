@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
@@ -14,6 +15,9 @@ import (
 
 // ResultColumns is the header of a job's results CSV.
 var ResultColumns = []string{"line", "slack", "salesforce", "outcome", "reason", "slack_user_id", "salesforce_user_id", "salesforce_username", "plan"}
+
+// resultReason is the index of "reason" in ResultColumns.
+const resultReason = 4
 
 // ErrJobNotFound is returned for a job the store does not know.
 var ErrJobNotFound = errors.New("no such job")
@@ -40,9 +44,16 @@ func (c *Client) JobResults(ctx context.Context, id string, out io.Writer) error
 		if outcome == "" {
 			outcome = "pending"
 		}
+		cleaned := false
 		for i, v := range []string{strconv.Itoa(r.Line), r.SlackKey, r.SalesforceKey, outcome, r.Reason,
 			r.SlackUserID, r.SalesforceUserID, r.SalesforceUsername, string(r.Plan)} {
-			cells[i] = mappingcsv.Neutralize(v)
+			var c bool
+			cells[i], c = mappingcsv.Cell(v)
+			cleaned = cleaned || c
+		}
+		if cleaned {
+			// The reason column says the row was changed on its way out.
+			cells[resultReason] = strings.TrimSpace(cells[resultReason] + " " + mappingcsv.CleanedNote)
 		}
 		return w.Write(cells)
 	})

@@ -57,7 +57,17 @@ func (a *app) jobsCommand() *cobra.Command {
 					return err
 				}
 				if err := c.Update(cmd.Context(), workflows.JobWorkflowID(args[0]), name, workflows.JobDecision{Caller: who}, &s); err != nil {
+					if isNotFound(err) && s.Ended() {
+						// The job's workflow has closed: it exists, and says how it ended.
+						return fmt.Errorf("job %s is %s: there is nothing left to %s", args[0], s.Phase, name)
+					}
 					return jobNotFound(args[0], err)
+				}
+				if name == workflows.UpdateJobCancel {
+					// Print the state the cancel led to, not the one before it.
+					if s, err = a.settledJob(cmd.Context(), args[0]); err != nil {
+						return err
+					}
 				}
 				if name == workflows.UpdateJobApprove && a.output == "text" {
 					s, err = a.followJob(cmd.Context(), args[0], s.Rows)
@@ -91,6 +101,24 @@ func (a *app) jobStatus(ctx context.Context, id string) (workflows.JobStatus, er
 	}
 	s, err := c.Job(ctx, id)
 	return s, jobNotFound(id, err)
+}
+
+// settledJob is a job's status once a cancel has ended it, waiting a
+// little for the workflow to finish the rows it cancels; the last status
+// read if it takes longer.
+func (a *app) settledJob(ctx context.Context, id string) (workflows.JobStatus, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := a.jobStatus(ctx, id)
+		if err != nil || s.Ended() || time.Now().After(deadline) {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return s, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // followJob shows a job's progress until it stops needing the CLI: it is

@@ -32,7 +32,7 @@ func TestStockTemporalCLIDrivesTheSteps(t *testing.T) {
 	// A refused update fails the command and says why.
 	out, err := temporalCLI(t, "workflow", "update", "execute", "--workflow-id", id, "--name", "approve",
 		"--input", `{"matching_field":"Email","accept_terms":false,"as":"admin@acme.example.uat"}`)
-	if err == nil || !strings.Contains(out, "terms of use") {
+	if err == nil || !strings.Contains(out, "terms of use") || strings.Contains(out, "retryable: true") || !strings.Contains(out, "retryable: false") {
 		t.Fatalf("update without the terms: err=%v\n%s", err, out)
 	}
 	out, err = temporalCLI(t, "workflow", "update", "execute", "--workflow-id", id, "--name", "approve",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -60,7 +61,10 @@ func sandboxAddr(cfg config.Config) string {
 
 // New returns a worker on sfconnect's task queue with every workflow and
 // activity registered.
+// Every update's refusal reaches its caller as one non-retryable error
+// (refusals.go).
 func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+	opts.Interceptors = append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), &refusals{})
 	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)
 	return w

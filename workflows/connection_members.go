@@ -351,7 +351,7 @@ func (w *connectionRun) search(ctx workflow.Context, req SearchRequest) (activit
 		if _, _, err := w.authorizeSlack(ctx, UpdateSearch, model.ActionSearch, req.Caller); err != nil {
 			return res, err
 		}
-	} else if _, _, err := w.authorizeSalesforce(ctx, UpdateSearch, model.ActionClear, req.Caller); err != nil {
+	} else if _, _, err := w.authorizeSalesforce(ctx, UpdateSearch, model.ActionSearchMappings, req.Caller); err != nil {
 		return res, err
 	}
 	err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.SearchMembers, activities.SearchInput{

@@ -77,7 +77,7 @@ func run() error {
 	fmt.Printf(`
 sfconnect is running (logs in %[1]s/).
   Console           %[7]s   (sign in as the demo identities of the README, password sfconnect-demo)
-  Temporal Web UI   http://127.0.0.1:%[2]s   (filter: SfWorkspace="T0DEMO0001", SfState="pending_approval")
+  Temporal Web UI   http://127.0.0.1:%[2]s   (filter: %[8]s)
   Temporal          127.0.0.1:%[3]s
   Sandbox           %[4]s   (Slack and Salesforce, demo data of the README)
   Metrics           %[5]s
@@ -85,7 +85,7 @@ sfconnect is running (logs in %[1]s/).
 Try the walkthrough in another terminal:
   go run ./cmd/starter connect request --workspace T0DEMO0001 --org-url https://acme.my.salesforce.com --as U0OWNER01
 Ctrl-C stops everything.
-`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL, env.CodecURL, env.ConsoleURL)
+`, cfg.DataDir, *uiPort, *port, env.SandboxURL, env.MetricsURL, env.CodecURL, env.ConsoleURL, devenv.UIFilterExample)
 	<-ctx.Done()
 	fmt.Println("\nStopping…")
 	return nil
