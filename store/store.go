@@ -236,6 +236,13 @@ type Store interface {
 	// returns how many. Cancelling a cancelled job changes nothing and
 	// returns 0.
 	CancelJobRows(ctx context.Context, jobID, reason string) (int, error)
+
+	// NoticeSent reports whether the notice of key was posted, and the
+	// message's Slack timestamp.
+	NoticeSent(ctx context.Context, key string) (ts string, found bool, err error)
+	// RecordNotice records that the notice of key was posted as message ts.
+	// Recording a key twice keeps the first record.
+	RecordNotice(ctx context.Context, key, ts string) error
 }
 
 // Search limits.
@@ -255,6 +262,8 @@ var ErrKeyReused = errors.New("idempotency key already used by another kind of w
 const (
 	kindApply = "apply_mappings"
 	kindClear = "clear_mapping"
+	// kindNotice is a Slack notice posted (NoticeSent, RecordNotice).
+	kindNotice = "notice"
 )
 
 // prepareMappings checks ms and returns normalised copies: times in UTC at
