@@ -33,6 +33,9 @@ type Activities struct {
 	// SignInRedirectURIs are where a member's Salesforce sign-in may come
 	// back to (config.Config.SignInRedirectURIs).
 	SignInRedirectURIs []string
+	// ConsoleURL is the console's public address (config.Config.ConsoleURL):
+	// notices link to its pages.
+	ConsoleURL string
 	// Now is the clock proofs are checked against (nil: time.Now).
 	Now func() time.Time
 }

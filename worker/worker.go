@@ -48,6 +48,7 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) (*activit
 		Verifier:           verifier,
 		RequireProof:       cfg.ProofRequired(),
 		SignInRedirectURIs: cfg.SignInRedirectURIs(),
+		ConsoleURL:         cfg.ConsoleURL,
 	}, nil
 }
 
