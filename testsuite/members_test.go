@@ -89,6 +89,11 @@ func TestMemberMappingEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &invited); err != nil || invited.State != "invited" || invited.InviteExpiresAt.IsZero() {
 		t.Fatalf("add: %v %s", err, r)
 	}
+	// The member's DM carries their personal link to the console, once.
+	link := strings.TrimSuffix(env.Config.ConsoleURL, "/") + model.MemberLinkPath("T0DEMO0001", acmeID)
+	if got := messagesWith("T0DEMO0001", "U0MEMBER8", "invited to link"); len(got) != 1 || !strings.Contains(got[0].Text, link) || strings.Contains(got[0].Text, "starter") || buttonsOf(t, got[0])["sfconnect_open_console"] != link {
+		t.Errorf("the invitation's DM: %+v", got)
+	}
 	mustRefuse(t, "invited as", with("members", "signin", "--member", "U0MEMBER8", "--salesforce-user", "member8@acme.example")...)
 	mustRefuse(t, "refused the sign-in", with("members", "signin", "--member", "U0MEMBER8", "--salesforce-user", "nobody@acme.example")...)
 	r = mustRun(t, with("members", "signin", "--member", "U0MEMBER8", "--salesforce-user", "member8b@acme.example", "--output", "json")...)
