@@ -49,6 +49,7 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) (*activit
 		RequireProof:       cfg.ProofRequired(),
 		SignInRedirectURIs: cfg.SignInRedirectURIs(),
 		ConsoleURL:         cfg.ConsoleURL,
+		InviteEvery:        cfg.InviteEvery,
 	}, nil
 }
 

@@ -453,6 +453,13 @@ func (j *jobRun) apply(ctx workflow.Context) error {
 // follow is phase (d): it looks at the job's invitations every FollowEvery,
 // one activity for all of them (no signal per member), until none waits.
 func (j *jobRun) follow(ctx workflow.Context) error {
+	// The invited members are told first, in the background of the job's
+	// creator (jobs started before this follow without it).
+	if workflow.GetVersion(ctx, "job-invitation-notices", workflow.DefaultVersion, 1) == 1 {
+		if err := j.tellInvitees(ctx); err != nil {
+			return err
+		}
+	}
 	for j.s.Phase == PhaseFollowing {
 		var res activities.SettleResult
 		err := workflow.ExecuteActivity(withNotices(ctx), acts.SettleJobInvitations, activities.JobInput{Job: j.in.Job, Now: workflow.Now(ctx)}).Get(ctx, &res)
