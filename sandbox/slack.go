@@ -38,6 +38,7 @@ var slackMethods = map[string]slackHandler{
 	"users.list":                  (*Sandbox).slackUsersList,
 	"users.lookupByEmail":         (*Sandbox).slackLookupByEmail,
 	"chat.postMessage":            (*Sandbox).slackPostMessage,
+	"chat.update":                 (*Sandbox).slackUpdateMessage,
 	"admin.roles.listAssignments": (*Sandbox).slackListAssignments,
 }
 
@@ -455,6 +456,8 @@ type Message struct {
 	Blocks   json.RawMessage `json:"blocks,omitempty"`
 	ThreadTS string          `json:"thread_ts,omitempty"`
 	TS       string          `json:"ts"`
+	// Updates counts the chat.update calls that changed it.
+	Updates int `json:"updates,omitempty"`
 	Time     time.Time       `json:"time"`
 }
 
