@@ -457,8 +457,8 @@ type Message struct {
 	ThreadTS string          `json:"thread_ts,omitempty"`
 	TS       string          `json:"ts"`
 	// Updates counts the chat.update calls that changed it.
-	Updates int `json:"updates,omitempty"`
-	Time     time.Time       `json:"time"`
+	Updates int       `json:"updates,omitempty"`
+	Time    time.Time `json:"time"`
 }
 
 var messageSeq atomic.Int64

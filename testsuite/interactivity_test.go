@@ -89,8 +89,8 @@ func TestInteractivityActivatesFromSlack(t *testing.T) {
 	c := decodeConnection(t, mustRun(t, "connect", "request", "--workspace", ws, "--org-url", "https://org22.my.salesforce.com", "--no-auto-map", "--as", "U0NOWNER1", "--output", "json"))
 	org := []string{"--workspace", ws, "--org", c.OrgID}
 	mustRun(t, append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org22.example"}, org...)...)
-	owners := waitMessages(t, ws, "U0NOWNER1", "approved its connection to this workspace", 1)
-	holders := waitMessages(t, ws, "U0NSFADM1", "approved its connection to this workspace", 1)
+	owners := waitMessages(t, ws, "U0NOWNER1", "org22 (https://org22.my.salesforce.com) approved its connection", 1)
+	holders := waitMessages(t, ws, "U0NSFADM1", "org22 (https://org22.my.salesforce.com) approved its connection", 1)
 	value := workflows.ButtonValue(ws, c.OrgID)
 	state := func() model.State {
 		return decodeConnection(t, mustRun(t, append([]string{"connect", "status", "--output", "json"}, org...)...)).State

@@ -79,7 +79,7 @@ func TestNoticesReachWhoMustAct(t *testing.T) {
 	if !strings.Contains(asked.Text, approval) || !strings.Contains(asked.Text, "<@U0NOWNER1>") || buttonsOf(t, asked)["sfconnect_open_console"] != approval {
 		t.Errorf("Step 2's notice: %+v", asked)
 	}
-	waitMessages(t, ws, "U0NOWNER1", "was sent", 1)
+	waitMessages(t, ws, "U0NOWNER1", "org24 (https://org24.my.salesforce.com) was sent", 1)
 	st := decodeConnection(t, mustRun(t, append([]string{"connect", "status", "--output", "json"}, org...)...))
 	if len(st.NotReachable) != 1 || !strings.HasPrefix(st.NotReachable[0], "Org 24 Second Admin") {
 		t.Errorf("not reachable in Slack: %v", st.NotReachable)
@@ -89,10 +89,10 @@ func TestNoticesReachWhoMustAct(t *testing.T) {
 	}
 
 	mustRun(t, append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@org24.example"}, org...)...)
-	waitMessages(t, ws, "U0NOWNER1", "approved the connection", 1)
+	waitMessages(t, ws, "U0NOWNER1", "approved the connection to Salesforce org org24", 1)
 	page := console + workflows.OrgPagePrefix + c.OrgID
 	for _, m := range []string{"U0NOWNER1", "U0NSFADM1"} {
-		got := waitMessages(t, ws, m, "approved its connection", 1)[0]
+		got := waitMessages(t, ws, m, "org24 (https://org24.my.salesforce.com) approved its connection", 1)[0]
 		b := buttonsOf(t, got)
 		if b[workflows.ButtonActivate] != workflows.ButtonValue(ws, c.OrgID) || b["sfconnect_open_console"] != page || !strings.Contains(got.Text, page) {
 			t.Errorf("Step 3's notice to %s: %+v (buttons %v)", m, got, b)
@@ -103,9 +103,9 @@ func TestNoticesReachWhoMustAct(t *testing.T) {
 	}
 
 	mustRun(t, append([]string{"connect", "activate", "--as", "U0NOWNER1"}, org...)...)
-	waitMessages(t, ws, "U0NOWNER1", "is active", 1)
+	waitMessages(t, ws, "U0NOWNER1", "org org24 is active", 1)
 	mustRun(t, append([]string{"connect", "disconnect", "--as", "U0NOWNER1", "--yes"}, org...)...)
-	waitMessages(t, ws, "U0NOWNER1", "disconnected", 1)
+	waitMessages(t, ws, "U0NOWNER1", "disconnected Salesforce org org24", 1)
 	eventually(t, 20*time.Second, func() error {
 		if s, _ := listed(t, ws, c.OrgID); s != model.StateDisconnected {
 			return errorf("state %s", s)
