@@ -130,6 +130,8 @@ func (s *Server) interact(ctx context.Context, cb slack.InteractionCallback) {
 		switch a.ActionID {
 		case workflows.ButtonActivate:
 			s.updateMessage(ctx, cb, s.clickActivate(ctx, cb, a.Value))
+		case workflows.ButtonApproveJob:
+			s.updateMessage(ctx, cb, s.clickApproveJob(ctx, cb, a.Value))
 		case activities.ButtonOpenConsole:
 			// Slack opened the link; the click needs only its answer.
 		}
@@ -161,6 +163,30 @@ func (s *Server) clickActivate(ctx context.Context, cb slack.InteractionCallback
 		return fmt.Sprintf("<@%s> could not activate the connection: %s", u.User, sfclient.Describe(err))
 	}
 	return fmt.Sprintf("Activated by <@%s>: the connection to Salesforce org %s is active.", u.User, c.OrgName)
+}
+
+// clickApproveJob approves a CSV job's preview for the member who clicked,
+// proven as for Activate; the job must be of the payload's workspace.
+func (s *Server) clickApproveJob(ctx context.Context, cb slack.InteractionCallback, jobID string) string {
+	st, err := s.opts.Client.Job(ctx, jobID)
+	if err != nil {
+		return "This job cannot be found: " + sfclient.Describe(err)
+	}
+	if st.Workspace != cb.Team.ID || cb.User.ID == "" {
+		s.log.Warn("interactivity: a job's click from another workspace", zap.String("team", cb.Team.ID), zap.String("job", jobID), zap.String("member", cb.User.ID))
+		return fmt.Sprintf("Refused: job %s belongs to another workspace.", jobID)
+	}
+	u := &SlackUser{Team: cb.Team.ID, User: cb.User.ID}
+	caller, err := s.slackCaller(u, workflows.JobWorkflowID(jobID), workflows.UpdateJobApprove)
+	if err != nil {
+		s.log.Error("interactivity: assertion not signed", zap.String("member", u.User), zap.String("error", err.Error()))
+		return "The approval could not be sent: try again from the console."
+	}
+	if err := s.opts.Client.Update(ctx, workflows.JobWorkflowID(jobID), workflows.UpdateJobApprove, workflows.JobDecision{Caller: caller}, &st); err != nil {
+		s.log.Info("interactivity: job approval refused", zap.String("member", u.User), zap.String("job", jobID), zap.String("error", err.Error()))
+		return fmt.Sprintf("<@%s> could not approve CSV job %s: %s", u.User, jobID, sfclient.Describe(err))
+	}
+	return fmt.Sprintf("Approved by <@%s>: CSV job %s is applying its preview.", u.User, jobID)
 }
 
 // updateMessage replaces the clicked message with the outcome and a link

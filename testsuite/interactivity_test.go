@@ -64,9 +64,9 @@ func clickBody(team, user, channel, ts, value string) string {
 }
 
 // click asks the sandbox, over its control API, to click a button as user.
-func click(t *testing.T, ts, user string) sandbox.ClickResult {
+func click(t *testing.T, ts, action, user string) sandbox.ClickResult {
 	t.Helper()
-	b, _ := json.Marshal(sandbox.ClickRequest{ActionID: workflows.ButtonActivate, User: user})
+	b, _ := json.Marshal(sandbox.ClickRequest{ActionID: action, User: user})
 	resp, err := http.Post(env.SandboxURL+"/sandbox/messages/"+ts+"/click", "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestInteractivityActivatesFromSlack(t *testing.T) {
 	}
 
 	// The role holder clicks their own message, through the sandbox as Slack would.
-	if res := click(t, holders[0].TS, "U0NSFADM1"); res.Status != http.StatusOK {
+	if res := click(t, holders[0].TS, workflows.ButtonActivate, "U0NSFADM1"); res.Status != http.StatusOK {
 		t.Fatalf("click answered %d: %s", res.Status, res.Body)
 	}
 	srv.Wait()
@@ -149,6 +149,31 @@ func TestInteractivityActivatesFromSlack(t *testing.T) {
 	last := st.History[len(st.History)-1]
 	if last.Action != model.ActionActivate || last.By != "U0NSFADM1" || last.Unverified {
 		t.Errorf("activation recorded as %+v", last)
+	}
+
+	// A risky CSV job (every row refused) awaits approval: its creator's
+	// DM has an Approve preview button, which approves it as them.
+	file := writeFile(t, "risky.csv", "slack_user_id,salesforce_username\nU0NMEMBR1,nobody@org22.example\n")
+	job := decodeJob(t, mustRun(t, append([]string{"members", "import", file, "--as", "U0NOWNER1", "--output", "json"}, org...)...))
+	if job.Phase != workflows.PhaseAwaitingApproval {
+		t.Fatalf("risky job: %+v", job)
+	}
+	ask := waitMessages(t, ws, "U0NOWNER1", "CSV job "+job.ID+" awaits your approval", 1)[0]
+	if b := buttonsOf(t, ask); b[workflows.ButtonApproveJob] != job.ID || !strings.HasSuffix(b["sfconnect_open_console"], workflows.JobPagePrefix+job.ID) {
+		t.Errorf("the job's notice: %v", b)
+	}
+	if res := click(t, ask.TS, workflows.ButtonApproveJob, "U0NOWNER1"); res.Status != http.StatusOK {
+		t.Fatalf("click answered %d: %s", res.Status, res.Body)
+	}
+	srv.Wait()
+	job = decodeJob(t, mustRun(t, "jobs", "status", job.ID, "--output", "json"))
+	if job.Phase == workflows.PhaseAwaitingApproval || job.ApprovedBy != "U0NOWNER1" || job.ApprovedUnverified {
+		t.Errorf("after Approve preview: %+v", job)
+	}
+	for _, m := range env.Sandbox.Messages(ws, "U0NOWNER1") {
+		if m.TS == ask.TS && !strings.Contains(m.Text, "Approved by <@U0NOWNER1>") {
+			t.Errorf("the job's message after approval: %q", m.Text)
+		}
 	}
 	mustRun(t, append([]string{"connect", "disconnect", "--as", "U0NOWNER1", "--yes"}, org...)...)
 }

@@ -320,6 +320,9 @@ func (j *jobRun) preview(ctx workflow.Context) error {
 // awaitApproval is phase (b).
 func (j *jobRun) awaitApproval(ctx workflow.Context) error {
 	deadline := j.s.StartedAt.Add(j.settings.ApprovalTTL)
+	if workflow.GetVersion(ctx, "job-approval-notice", workflow.DefaultVersion, 1) == 1 {
+		j.askApproval(ctx, deadline)
+	}
 	ok, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool {
 		return j.s.Phase != PhaseAwaitingApproval || j.cancelled
 	})

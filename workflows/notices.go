@@ -31,7 +31,16 @@ const (
 const (
 	// ButtonActivate takes Step 3 for the member who clicks.
 	ButtonActivate = "sfconnect_activate"
+	// ButtonApproveJob approves a CSV job's preview for the member who
+	// clicks; its value is the job id.
+	ButtonApproveJob = "sfconnect_approve_job"
 )
+
+// NoticeJobApproval asks a job's creator to approve its preview.
+const NoticeJobApproval = "job-approval"
+
+// JobPagePrefix + job id is the console's page of a CSV job.
+const JobPagePrefix = "/slack/jobs/"
 
 // ButtonValue is the value of a connection's button: its workspace and org.
 func ButtonValue(team, orgID string) string { return team + "/" + orgID }
