@@ -63,9 +63,11 @@ func (a *Activities) TellJobInvitees(ctx context.Context, in TellJobInviteesInpu
 			continue
 		}
 		key := jobInvitationKey(in.Job.ID, r.SlackUserID)
-		if _, found, err := a.Store.NoticeSent(ctx, key); err != nil {
+		// A pending one (claimed, maybe posted) goes through Notify,
+		// which looks in Slack first; it is paced like a new one.
+		if ts, found, err := a.Store.NoticeSent(ctx, key); err != nil {
 			return told, err
-		} else if found {
+		} else if found && ts != "" {
 			told++
 			continue
 		}

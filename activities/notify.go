@@ -42,27 +42,45 @@ type NoticeButton struct {
 // DefaultLinkText labels a notice's link button.
 const DefaultLinkText = "Open in console"
 
-// Notify posts a notice through chat.postMessage, once per Key.
+// Notify posts a notice through chat.postMessage, once per Key: the key is
+// claimed in the store before the post and completed with the message's
+// timestamp after it, and the message carries the key in its metadata. A
+// retry that finds the claim pending (the attempt before it stopped
+// between the post and the record) looks for the key in the conversation's
+// latest messages before posting again.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	if in.Key != "" && a.Store != nil {
-		if _, found, err := a.Store.NoticeSent(ctx, in.Key); err != nil {
+	text, blocks := a.noticeMessage(in)
+	if in.Key == "" || a.Store == nil {
+		_, err := a.Slack.PostBlocks(ctx, in.Team, in.Channel, text, blocks...)
+		return a.classify("slack chat.postMessage to "+in.Channel, fromSlack, err)
+	}
+	ts, found, err := a.Store.NoticeSent(ctx, in.Key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case found && ts != "":
+		return nil
+	case found:
+		posted, ok, err := a.Slack.FindNotice(ctx, in.Team, in.Channel, in.Key)
+		if err != nil {
+			return a.classify("slack conversations.history of "+in.Channel, fromSlack, err)
+		}
+		if ok {
+			return a.Store.RecordNotice(ctx, in.Key, posted)
+		}
+	default:
+		if err := a.Store.RecordNotice(ctx, in.Key, ""); err != nil {
 			return err
-		} else if found {
-			return nil
 		}
 	}
-	text, blocks := a.noticeMessage(in)
-	ts, err := a.Slack.PostBlocks(ctx, in.Team, in.Channel, text, blocks...)
+	ts, err = a.Slack.PostNotice(ctx, in.Team, in.Channel, text, in.Key, blocks...)
 	if err != nil {
 		return a.classify("slack chat.postMessage to "+in.Channel, fromSlack, err)
 	}
-	// A crash between the post and this record would post again on retry:
-	// Slack's chat.postMessage takes no idempotency key, so that window,
-	// one store write wide, is as small as it gets.
-	if in.Key != "" && a.Store != nil {
-		if err := a.Store.RecordNotice(ctx, in.Key, ts); err != nil {
-			a.Log.Sugar().Warnw("notice posted, not recorded", "channel", in.Channel, "key", in.Key, "error", err)
-		}
+	if err := a.Store.RecordNotice(ctx, in.Key, ts); err != nil {
+		// Still pending: a retry finds the message by its metadata.
+		a.Log.Sugar().Warnw("notice posted, not recorded", "channel", in.Channel, "key", in.Key, "error", err)
 	}
 	return nil
 }

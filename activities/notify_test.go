@@ -84,3 +84,43 @@ func TestReachApproversListsTheUnreachable(t *testing.T) {
 		t.Fatalf("reach: %+v %v", r, err)
 	}
 }
+
+// An attempt that posted and stopped before recording leaves the notice
+// pending: the retry finds it in Slack by its metadata and posts nothing.
+func TestNotifyPendingFindsThePostInSlack(t *testing.T) {
+	a, sb := newActivities(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a.Store = st
+	const key = "job/j1/invitation/U0MEMBER2"
+	if err := st.RecordNotice(ctx, key, ""); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := a.Slack.PostNotice(ctx, sandbox.DemoTeamID, "U0MEMBER2", "posted before the crash", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Notify(ctx, activities.NotifyInput{Team: sandbox.DemoTeamID, Channel: "U0MEMBER2", Text: "again", Key: key}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sb.Messages(sandbox.DemoTeamID, "U0MEMBER2")); n != 1 {
+		t.Errorf("%d messages, want the one posted before the crash", n)
+	}
+	if got, found, err := st.NoticeSent(ctx, key); err != nil || !found || got != ts {
+		t.Errorf("record after the retry: %q %v %v, want %q", got, found, err, ts)
+	}
+	// Pending and not in Slack (the crash came before the post): posted.
+	if err := st.RecordNotice(ctx, key+"b", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Notify(ctx, activities.NotifyInput{Team: sandbox.DemoTeamID, Channel: "U0MEMBER2", Text: "first time", Key: key + "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sb.Messages(sandbox.DemoTeamID, "U0MEMBER2")); n != 2 {
+		t.Errorf("%d messages, want 2", n)
+	}
+}

@@ -206,3 +206,45 @@ func (s *Sandbox) controlClick(w http.ResponseWriter, r *http.Request, ts string
 	}
 	writeJSON(w, http.StatusOK, res)
 }
+
+// slackOpenConversation opens the bot's DM with one member: the sandbox
+// records DMs under the member's id, which serves as the DM's channel id.
+func (s *Sandbox) slackOpenConversation(w *workspace, p url.Values) (any, string) {
+	users := strings.Split(p.Get("users"), ",")
+	if len(users) != 1 || users[0] == "" {
+		return nil, "users_list_not_supplied"
+	}
+	s.mu.RLock()
+	u := w.userByID(users[0])
+	s.mu.RUnlock()
+	if u == nil {
+		return nil, "user_not_found"
+	}
+	return map[string]any{"ok": true, "channel": map[string]any{"id": u.ID, "is_im": true, "user": u.ID}}, ""
+}
+
+// slackHistory returns a conversation's recorded messages, newest first,
+// up to limit (100 by default), with their metadata when
+// include_all_metadata is set.
+func (s *Sandbox) slackHistory(w *workspace, p url.Values) (any, string) {
+	channel := p.Get("channel")
+	if channel == "" {
+		return nil, "channel_not_found"
+	}
+	limit, _ := strconv.Atoi(p.Get("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	withMeta := p.Get("include_all_metadata") == "1" || p.Get("include_all_metadata") == "true"
+	msgs := s.Messages(w.id, channel)
+	out := []map[string]any{}
+	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
+		m := msgs[i]
+		j := map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "user": w.bot.ID, "bot_id": "B" + w.bot.ID[1:]}
+		if withMeta && m.Metadata != nil {
+			j["metadata"] = m.Metadata
+		}
+		out = append(out, j)
+	}
+	return map[string]any{"ok": true, "messages": out, "has_more": false}, ""
+}

@@ -13,7 +13,8 @@ import (
 
 // Notices share applied_keys with the keyed writes (kind "notice"): a key
 // is a notice's identity (workflow, kind, recipient, sequence), its result
-// the posted message's timestamp.
+// the posted message's timestamp, or "" while a post is pending: claimed
+// before the post, so that a retry knows to look in Slack first.
 
 // noticeResult is a notice's record.
 type noticeResult struct {
@@ -37,7 +38,9 @@ func (s *sqliteStore) NoticeSent(ctx context.Context, key string) (string, bool,
 func (s *sqliteStore) RecordNotice(ctx context.Context, key, ts string) error {
 	b, _ := json.Marshal(noticeResult{TS: ts})
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO applied_keys (key, kind, result, applied_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`, key, kindNotice, string(b), time.Now().UnixMicro()); err != nil {
+		ON CONFLICT (key) DO UPDATE SET result = excluded.result
+		WHERE applied_keys.kind = excluded.kind AND json_extract(applied_keys.result, '$.ts') = '' AND excluded.result <> applied_keys.result`,
+		key, kindNotice, string(b), time.Now().UnixMicro()); err != nil {
 		return fmt.Errorf("store: record notice %q: %w", key, err)
 	}
 	return nil
@@ -64,7 +67,8 @@ func (s *pgStore) RecordNotice(ctx context.Context, key, ts string) error {
 	b, _ := json.Marshal(noticeResult{TS: ts})
 	err := s.pool.inTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO applied_keys (key, kind, result, applied_at) VALUES ($1, $2, $3, now())
-			ON CONFLICT (key) DO NOTHING`, key, kindNotice, b)
+			ON CONFLICT (key) DO UPDATE SET result = excluded.result
+			WHERE applied_keys.kind = excluded.kind AND applied_keys.result->>'ts' = ''`, key, kindNotice, b)
 		return err
 	})
 	if err != nil {

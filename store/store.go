@@ -237,11 +237,13 @@ type Store interface {
 	// returns 0.
 	CancelJobRows(ctx context.Context, jobID, reason string) (int, error)
 
-	// NoticeSent reports whether the notice of key was posted, and the
-	// message's Slack timestamp.
+	// NoticeSent reports whether the notice of key was recorded, and the
+	// message's Slack timestamp ("" while its post is pending).
 	NoticeSent(ctx context.Context, key string) (ts string, found bool, err error)
-	// RecordNotice records that the notice of key was posted as message ts.
-	// Recording a key twice keeps the first record.
+	// RecordNotice records the notice of key: ts "" claims it before its
+	// post (pending), a timestamp records the posted message. A pending
+	// record is completed by a timestamp; a timestamp, once recorded, is
+	// kept.
 	RecordNotice(ctx context.Context, key, ts string) error
 }
 
