@@ -33,6 +33,12 @@ type Activities struct {
 	// SignInRedirectURIs are where a member's Salesforce sign-in may come
 	// back to (config.Config.SignInRedirectURIs).
 	SignInRedirectURIs []string
+	// ConsoleURL is the console's public address (config.Config.ConsoleURL):
+	// notices link to its pages.
+	ConsoleURL string
+	// InviteEvery is the pause between a job's invitation DMs
+	// (config.Config.InviteEvery; 0: DefaultInviteEvery).
+	InviteEvery time.Duration
 	// Now is the clock proofs are checked against (nil: time.Now).
 	Now func() time.Time
 }

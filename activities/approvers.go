@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/sfconnect/sfconnect/model"
@@ -26,47 +27,64 @@ type ApproversInput struct {
 // owners (org owners on Enterprise) and holders of the Salesforce system
 // administrator role.
 func (a *Activities) Approvers(ctx context.Context, in ApproversInput) ([]string, error) {
+	r, err := a.ReachApprovers(ctx, in)
+	return r.Members, err
+}
+
+// Reach is who a pending step's notice goes to.
+type Reach struct {
+	// Members are the Slack members told.
+	Members []string `json:"members"`
+	// NotReachable are the org's active system administrators found in
+	// Slack by no email, as "Name (Salesforce user id)": the connection's
+	// page lists them, for the requester to tell another way.
+	NotReachable []string `json:"not_reachable,omitempty"`
+}
+
+// ReachApprovers is Approvers, with the Salesforce approvers whom Slack
+// does not know.
+func (a *Activities) ReachApprovers(ctx context.Context, in ApproversInput) (Reach, error) {
 	switch in.State {
 	case model.StatePendingApproval:
 		return a.salesforceApprovers(ctx, in)
 	case model.StatePendingActivation:
-		return a.slackActivators(ctx, in)
+		members, err := a.slackActivators(ctx, in)
+		return Reach{Members: members}, err
 	}
-	return nil, nil
+	return Reach{}, nil
 }
 
-func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput) ([]string, error) {
+func (a *Activities) salesforceApprovers(ctx context.Context, in ApproversInput) (Reach, error) {
 	org, err := a.Salesforce.Org(in.OrgURL)
 	if err != nil {
-		return nil, refuse(ErrInvalidInput, "%v", err)
+		return Reach{}, refuse(ErrInvalidInput, "%v", err)
 	}
-	soql := "SELECT Id, Email FROM User WHERE Profile.Name = " + salesforce.Quote(SystemAdministratorProfile) + " AND IsActive = true LIMIT " + strconv.Itoa(MaxApprovers)
-	var emails []string
+	soql := "SELECT Id, Email, Name FROM User WHERE Profile.Name = " + salesforce.Quote(SystemAdministratorProfile) + " AND IsActive = true LIMIT " + strconv.Itoa(MaxApprovers)
+	var admins []salesforce.User
 	err = salesforce.QueryEach(ctx, org, soql, 0, func(users []salesforce.User) error {
-		for _, u := range users {
-			if u.Email != "" {
-				emails = append(emails, u.Email)
-			}
-		}
+		admins = append(admins, users...)
 		return nil
 	})
 	if err != nil {
-		return nil, a.classify("salesforce system administrators of "+in.OrgURL, fromSalesforce, err)
+		return Reach{}, a.classify("salesforce system administrators of "+in.OrgURL, fromSalesforce, err)
 	}
-	var members []string
-	for _, email := range emails {
-		m, err := a.Slack.MemberByEmail(ctx, in.Team, email)
-		if errors.Is(err, slackapi.ErrMemberNotFound) {
+	var r Reach
+	for _, u := range admins {
+		if u.Email == "" {
+			r.NotReachable = append(r.NotReachable, fmt.Sprintf("%s (%s)", u.Name, u.Id))
+			continue
+		}
+		m, err := a.Slack.MemberByEmail(ctx, in.Team, u.Email)
+		if errors.Is(err, slackapi.ErrMemberNotFound) || (err == nil && (m.Deleted || m.IsBot)) {
+			r.NotReachable = append(r.NotReachable, fmt.Sprintf("%s (%s)", u.Name, u.Id))
 			continue
 		}
 		if err != nil {
-			return nil, a.classify("slack users.lookupByEmail", fromSlack, err)
+			return Reach{}, a.classify("slack users.lookupByEmail", fromSlack, err)
 		}
-		if !m.Deleted && !m.IsBot {
-			members = append(members, m.ID)
-		}
+		r.Members = append(r.Members, m.ID)
 	}
-	return members, nil
+	return r, nil
 }
 
 func (a *Activities) slackActivators(ctx context.Context, in ApproversInput) ([]string, error) {

@@ -100,6 +100,9 @@ type NotifyMembersInput struct {
 	ConnectionID string `json:"connection_id"`
 	Team         string `json:"team"`
 	Text         string `json:"text"`
+	// Link is a console path the message links to (NotifyInput.Link).
+	Link     string `json:"link,omitempty"`
+	LinkText string `json:"link_text,omitempty"`
 }
 
 // NotifyMembers posts a message to every linked and invited member of a
@@ -116,7 +119,8 @@ func (a *Activities) NotifyMembers(ctx context.Context, in NotifyMembersInput) (
 		if m.SlackUserID <= after {
 			return nil
 		}
-		if _, postErr = a.Slack.PostMessage(ctx, in.Team, m.SlackUserID, in.Text); postErr != nil {
+		text, blocks := a.noticeMessage(NotifyInput{Text: in.Text, Link: in.Link, LinkText: in.LinkText})
+		if _, postErr = a.Slack.PostBlocks(ctx, in.Team, m.SlackUserID, text, blocks...); postErr != nil {
 			return postErr
 		}
 		n++

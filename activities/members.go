@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -103,9 +102,9 @@ func (a *Activities) InviteMember(ctx context.Context, in InviteInput) (MemberMa
 	if _, err := a.Store.ApplyMappings(ctx, idempotencyKey(ctx), []store.Mapping{mapping}); err != nil {
 		return MemberMapping{}, err
 	}
-	text := fmt.Sprintf("You were added to Salesforce org %s in Slack. Sign in to Salesforce to link your accounts before %s: `starter members signin --workspace %s --org %s --member %s --salesforce-user YOUR_USERNAME`",
-		in.OrgURL, in.ExpiresAt.UTC().Format(time.RFC1123), in.Workspace, in.OrgID, m.ID)
-	if _, err := a.Slack.PostMessage(ctx, in.Workspace, m.ID, text); err != nil {
+	// The notice's key is this activity's: a retry tells nobody twice.
+	notice := a.invitation(in.Workspace, in.OrgID, in.OrgURL, m.ID, in.ExpiresAt, idempotencyKey(ctx)+"/told")
+	if err := a.Notify(ctx, notice); err != nil {
 		a.Log.Sugar().Warnw("invitation notice not delivered", "member", m.ID, "error", err)
 	}
 	return FromStore(mapping), nil

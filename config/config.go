@@ -53,6 +53,9 @@ type Config struct {
 	Timing workflows.Timing
 	// WorkspaceIdle is how long a workspace without connections keeps its workflow.
 	WorkspaceIdle time.Duration
+	// InviteEvery is the pause between a CSV job's invitation DMs
+	// (SFCONNECT_INVITE_EVERY, default one second: Slack's posting rate).
+	InviteEvery time.Duration
 	// Jobs shape the CSV mapping jobs this starter starts.
 	Jobs workflows.JobSettings
 	// DataDir holds the default run's files (.data).
@@ -134,6 +137,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Timing.ReminderEvery, err = duration(getenv, "SFCONNECT_REMINDER_EVERY", workflows.DefaultTiming.ReminderEvery); err != nil {
+		return c, err
+	}
+	if c.InviteEvery, err = duration(getenv, "SFCONNECT_INVITE_EVERY", time.Second); err != nil {
 		return c, err
 	}
 	if c.WorkspaceIdle, err = duration(getenv, "SFCONNECT_WORKSPACE_IDLE", workflows.DefaultIdleTimeout); err != nil {

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/model"
@@ -11,11 +10,8 @@ import (
 	"github.com/sfconnect/sfconnect/workflows"
 )
 
-// LinkPath is the address of a member's invitation: Slack sign-in, then
-// their org's Salesforce sign-in, and the mapping is done.
-func LinkPath(team, orgID string) string {
-	return "/link/" + url.PathEscape(team) + "/" + url.PathEscape(orgID)
-}
+// LinkPath is the address of a member's invitation (model.MemberLinkPath).
+func LinkPath(team, orgID string) string { return model.MemberLinkPath(team, orgID) }
 
 type memberView struct {
 	Team, OrgID string

@@ -12,6 +12,7 @@ import (
 	"github.com/sfconnect/sfconnect/salesforce"
 	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/sfclient"
+	"github.com/sfconnect/sfconnect/slackapi"
 )
 
 // Open builds the console of a configuration: the same signing key as the
@@ -19,6 +20,9 @@ import (
 // Settings, and, in sandbox mode, the sandbox in place of Slack and
 // Salesforce.
 func Open(cfg config.Config, s Settings, client *sfclient.Client, log *zap.Logger) (*Server, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
 	key, err := cfg.SigningKey()
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -38,6 +42,10 @@ func Open(cfg config.Config, s Settings, client *sfclient.Client, log *zap.Logge
 		BaseURL: s.BaseURL, Client: client, Signer: signer, Slack: s.Slack, Salesforce: s.Salesforce,
 		HTTPClient:  salesforce.BrowserClient(salesforce.Config{SandboxAddr: cfg.SandboxAddr()}),
 		FormTargets: formTargets(cfg, s), Sandbox: cfg.Sandbox(), UploadDir: uploads, Log: log,
+		SigningSecret: s.SigningSecret,
+		// The bot's tokens, as the worker's: the console updates the
+		// messages the worker posted.
+		Messages: slackapi.New(slackapi.Config{APIURL: cfg.SlackURL(), TokenFor: cfg.SlackTokenFor}, log.Named("slack")),
 	}
 	if cfg.Sandbox() {
 		addr := cfg.SandboxAddr()

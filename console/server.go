@@ -85,8 +85,15 @@ type Options struct {
 	MaxUpload int64
 	// UploadDir holds uploads while they are checked and stored.
 	UploadDir string
-	Log       *zap.Logger
-	Now       func() time.Time
+	// SigningSecret verifies Slack's interactivity requests (the Slack
+	// app's signing secret, SLACK_SIGNING_SECRET; the sandbox's in sandbox
+	// mode). Empty: InteractivityPath answers 503.
+	SigningSecret string
+	// Messages updates the messages whose buttons were clicked (nil: not
+	// updated).
+	Messages MessageUpdater
+	Log      *zap.Logger
+	Now      func() time.Time
 }
 
 // Server serves the console.
@@ -101,7 +108,15 @@ type Server struct {
 
 	mu        sync.Mutex
 	providers map[string]*provider // OpenID providers by issuer, found once
+
+	// seen are the interactivity requests' signatures within the window.
+	seen seenSignatures
+	// background counts the clicks' work still running (Wait, for tests).
+	background sync.WaitGroup
 }
+
+// Wait waits for the work of the interactivity requests answered so far.
+func (s *Server) Wait() { s.background.Wait() }
 
 // New builds a Server; secret keys the console's cookies (derived, never
 // used as is).
@@ -173,6 +188,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+SalesforceCallbackPath, s.salesforceCallback)
 
 	// The Slack side: Manage Salesforce organizations.
+	mux.HandleFunc("POST "+InteractivityPath, s.interactivity)
 	mux.HandleFunc("GET /slack/orgs", s.slackOnly(s.orgsPage))
 	mux.HandleFunc("POST /slack/orgs", s.slackOnly(s.connectOrg))
 	mux.HandleFunc("GET /slack/orgs/{org}", s.slackOnly(s.orgPage))

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sfconnect/sfconnect/config"
+	"github.com/sfconnect/sfconnect/sandbox"
 )
 
 // Settings are the console's own part of the environment.
@@ -18,6 +19,10 @@ type Settings struct {
 	BaseURL    string
 	Slack      SlackApp
 	Salesforce SalesforceApp
+	// SigningSecret is the Slack app's signing secret
+	// (SLACK_SIGNING_SECRET; sandbox.SigningSecret in sandbox mode), which
+	// verifies the interactivity requests.
+	SigningSecret string
 }
 
 // Client ids the sandbox's sign-in accepts (it accepts any); real ones come
@@ -40,9 +45,11 @@ func SettingsFrom(cfg config.Config, getenv func(string) string) Settings {
 			Issuer:   or(getenv("SLACK_OIDC_ISSUER"), "https://slack.com"),
 			ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"),
 		},
-		Salesforce: SalesforceApp{ClientID: cfg.SalesforceClientID, ClientSecret: cfg.SalesforceClientSecret},
+		Salesforce:    SalesforceApp{ClientID: cfg.SalesforceClientID, ClientSecret: cfg.SalesforceClientSecret},
+		SigningSecret: getenv("SLACK_SIGNING_SECRET"),
 	}
 	if cfg.Sandbox() {
+		s.SigningSecret = sandbox.SigningSecret
 		s.Slack = SlackApp{Issuer: strings.TrimSuffix(cfg.SandboxURL, "/"), ClientID: sandboxClientID, ClientSecret: sandboxClientSecret}
 		s.Salesforce = SalesforceApp{ClientID: sandboxClientID, ClientSecret: sandboxClientSecret}
 	}

@@ -141,7 +141,7 @@ func (s *Server) jobProgress(w http.ResponseWriter, r *http.Request, u *SlackUse
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"phase": st.Phase, "rows": st.Rows, "validated": st.Validated, "applied": st.Applied,
 		"linked": st.Linked, "invited": st.Invited, "unchanged": st.Unchanged, "refused": st.Refused,
-		"waiting": st.Waiting, "ended": st.Ended(),
+		"waiting": st.Waiting, "told": st.Told, "ended": st.Ended(),
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -187,6 +188,11 @@ func (e *Env) startConsole(ln net.Listener, opts Options) error {
 	if err != nil {
 		_ = ln.Close()
 		return err
+	}
+	// The sandbox sends its buttons' clicks to the console, as Slack does
+	// to the app's Interactivity request URL.
+	if e.Sandbox != nil {
+		e.Sandbox.SetInteractivityURL(strings.TrimSuffix(e.ConsoleURL, "/") + console.InteractivityPath)
 	}
 	e.consoleServer = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

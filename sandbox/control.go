@@ -68,6 +68,10 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.msgs.msgs = nil
 		s.msgs.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	case path == "/interactivity" && (r.Method == http.MethodPut || r.Method == http.MethodPost):
+		s.controlInteractivity(w, r)
+	case strings.HasPrefix(path, "/messages/") && strings.HasSuffix(path, "/click") && r.Method == http.MethodPost:
+		s.controlClick(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/messages/"), "/click"))
 	case path == "/faults":
 		s.controlFaults(w, r)
 	case path == "/orgs" && isRead(r):

@@ -18,6 +18,10 @@ const (
 	EnterpriseTeamID = "T0ENT00001"
 	// EnterpriseID is the Enterprise Grid org of EnterpriseTeamID.
 	EnterpriseID = "E0ENT00001"
+	// NoticesTeamID is a small workspace (pro) where a system administrator
+	// of org24 is a member, found by email, and org24's second one is not:
+	// the notices' tests have it to themselves.
+	NoticesTeamID = "T0NOTICE1"
 
 	// AcmeOrgID is the id of the default org, acme.
 	AcmeOrgID = "00D000000000001AAA"
@@ -123,6 +127,9 @@ func loadDemo(s *Sandbox) {
 		name := fmt.Sprintf("org%02d", n)
 		o := b.org(100+n, name, ".my.salesforce.com", name+".example", fmt.Sprintf("Org %02d", n), "NA3", false)
 		b.user(o, "admin@"+name+".example", "", fmt.Sprintf("Org %02d Admin", n), profileSysAdmin, true)
+		if n == 24 {
+			b.user(o, "second.admin@"+name+".example", "", "Org 24 Second Admin", profileSysAdmin, true)
+		}
 		b.publish(o)
 	}
 	s.defaultOrg = acme
@@ -221,4 +228,13 @@ func loadDemoSlack(s *Sandbox) {
 		&slackUser{ID: "U0EADMIN1", Name: "eadmin", RealName: "Enterprise Admin", Email: "admin@enterprise.example", IsAdmin: true, EnterpriseAdmin: true},
 		&slackUser{ID: "U0EMEMBR1", Name: "emember", RealName: "Enterprise Member", Email: "member@enterprise.example"},
 	)
+
+	notices := newWorkspace(NoticesTeamID, "Notices Co", "notices-co", "pro")
+	add(notices,
+		&slackUser{ID: "U0NOWNER1", Name: "nowner", RealName: "Notices Owner", Email: "owner@notices.example", IsPrimaryOwner: true, IsOwner: true},
+		&slackUser{ID: "U0NSFADM1", Name: "nsfadmin", RealName: "Notices Salesforce Admin", Email: "sfadmin@notices.example"},
+		&slackUser{ID: "U0NORGAD1", Name: "norgadmin", RealName: "Org 24 Admin", Email: "admin@org24.example"},
+		&slackUser{ID: "U0NMEMBR1", Name: "nmember", RealName: "Notices Member", Email: "member@notices.example"},
+	)
+	notices.roles = []roleAssignment{{RoleID: SalesforceAdminRoleID, EntityID: NoticesTeamID, UserID: "U0NSFADM1", DateCreate: demoCreated}}
 }

@@ -91,6 +91,7 @@ type Sandbox struct {
 	idKey     idTokenKey
 	cursors   cursorStore
 	msgs      messageLog
+	inter     interactivity
 	faults    faultInjector
 	stats     statsCounter
 

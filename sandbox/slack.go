@@ -38,6 +38,9 @@ var slackMethods = map[string]slackHandler{
 	"users.list":                  (*Sandbox).slackUsersList,
 	"users.lookupByEmail":         (*Sandbox).slackLookupByEmail,
 	"chat.postMessage":            (*Sandbox).slackPostMessage,
+	"chat.update":                 (*Sandbox).slackUpdateMessage,
+	"conversations.open":          (*Sandbox).slackOpenConversation,
+	"conversations.history":       (*Sandbox).slackHistory,
 	"admin.roles.listAssignments": (*Sandbox).slackListAssignments,
 }
 
@@ -455,7 +458,11 @@ type Message struct {
 	Blocks   json.RawMessage `json:"blocks,omitempty"`
 	ThreadTS string          `json:"thread_ts,omitempty"`
 	TS       string          `json:"ts"`
-	Time     time.Time       `json:"time"`
+	// Metadata is the message's metadata (event_type, event_payload).
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+	// Updates counts the chat.update calls that changed it.
+	Updates int       `json:"updates,omitempty"`
+	Time    time.Time `json:"time"`
 }
 
 var messageSeq atomic.Int64
@@ -481,6 +488,9 @@ func (s *Sandbox) slackPostMessage(w *workspace, p url.Values) (any, string) {
 	// the microseconds keeps them unique and increasing here.
 	ts := fmt.Sprintf("%d.%06d", now.Unix(), messageSeq.Add(1)%1000000)
 	m := Message{Team: w.id, Channel: channel, Text: text, Blocks: blocks, ThreadTS: p.Get("thread_ts"), TS: ts, Time: now}
+	if md := p.Get("metadata"); md != "" && json.Valid([]byte(md)) {
+		m.Metadata = json.RawMessage(md)
+	}
 	s.msgs.add(m)
 	return map[string]any{
 		"ok": true, "channel": channel, "ts": ts,

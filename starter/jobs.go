@@ -175,6 +175,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 		fmt.Fprintf(tw, "Cancelled by:\t%s\n", byWhom(s.CancelledBy, s.CancelledUnverified))
 	}
 	fmt.Fprintf(tw, "Outcomes:\t%d linked, %d invited (%d waiting), %d unchanged, %d refused\n", s.Linked, s.Invited, s.Waiting, s.Unchanged, s.Refused)
+	if s.Invited > 0 {
+		fmt.Fprintf(tw, "Told in Slack:\t%d of %d invited members\n", s.Told, s.Invited)
+	}
 	if !s.InviteExpiresAt.IsZero() {
 		fmt.Fprintf(tw, "Invitations expire:\t%s\n", stamp(s.InviteExpiresAt))
 	}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sfclient"
 	"github.com/sfconnect/sfconnect/workflows"
 )
@@ -34,6 +35,10 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 	row("Org", fmt.Sprintf("%s (%s) %s", c.OrgName, c.OrgID, c.OrgURL))
 	row("State", string(c.State))
 	row("Waiting for", c.WaitingFor)
+	if c.State == model.StatePendingApproval {
+		// Step 2's notices cannot reach them: the requester must.
+		row("Not reachable in Slack", strings.Join(c.NotReachable, ", "))
+	}
 	if !c.ExpiresAt.IsZero() && !c.State.Terminal() {
 		row("Expires", stamp(c.ExpiresAt))
 	}

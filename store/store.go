@@ -236,6 +236,15 @@ type Store interface {
 	// returns how many. Cancelling a cancelled job changes nothing and
 	// returns 0.
 	CancelJobRows(ctx context.Context, jobID, reason string) (int, error)
+
+	// NoticeSent reports whether the notice of key was recorded, and the
+	// message's Slack timestamp ("" while its post is pending).
+	NoticeSent(ctx context.Context, key string) (ts string, found bool, err error)
+	// RecordNotice records the notice of key: ts "" claims it before its
+	// post (pending), a timestamp records the posted message. A pending
+	// record is completed by a timestamp; a timestamp, once recorded, is
+	// kept.
+	RecordNotice(ctx context.Context, key, ts string) error
 }
 
 // Search limits.
@@ -255,6 +264,8 @@ var ErrKeyReused = errors.New("idempotency key already used by another kind of w
 const (
 	kindApply = "apply_mappings"
 	kindClear = "clear_mapping"
+	// kindNotice is a Slack notice posted (NoticeSent, RecordNotice).
+	kindNotice = "notice"
 )
 
 // prepareMappings checks ms and returns normalised copies: times in UTC at

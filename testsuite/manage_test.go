@@ -41,6 +41,10 @@ func TestManagingAConnection(t *testing.T) {
 		}
 		return nil
 	})
+	// With their personal link, not a command.
+	if told := env.Sandbox.Messages(ws, "U0MEMBER5")[before]; !strings.Contains(told.Text, strings.TrimSuffix(env.Config.ConsoleURL, "/")+model.MemberLinkPath(ws, acmeID)) || strings.Contains(told.Text, "starter") {
+		t.Errorf("the banner's notice: %q", told.Text)
+	}
 	mustRefuse(t, "already on", with("connect", "banner", "on", "--as", "U0ADMIN01")...)
 	mustRefuse(t, "U0MEMBER5", with("connect", "banner", "off", "--as", "U0MEMBER5")...)
 	if r := run(t, with("connect", "banner", "maybe", "--as", "U0ADMIN01")...); r.code != 2 {

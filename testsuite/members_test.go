@@ -84,10 +84,16 @@ func TestMemberMappingEndToEnd(t *testing.T) {
 	mustRefuse(t, "user@acme.example", with("members", "search", "member", "--as", "user@acme.example")...)
 
 	// Manual mapping of the ambiguous member: invited as member8b, signs in as them.
+	before := len(messagesWith("T0DEMO0001", "U0MEMBER8", "invited to link"))
 	r := mustRun(t, with("members", "add", "--member", "U0MEMBER8", "--salesforce-user", "member8b@acme.example", "--as", "U0ADMIN01", "--output", "json")...)
 	var invited activities.MemberMapping
 	if err := json.Unmarshal([]byte(r.out), &invited); err != nil || invited.State != "invited" || invited.InviteExpiresAt.IsZero() {
 		t.Fatalf("add: %v %s", err, r)
+	}
+	// The member's DM carries their personal link to the console, once.
+	link := strings.TrimSuffix(env.Config.ConsoleURL, "/") + model.MemberLinkPath("T0DEMO0001", acmeID)
+	if got := messagesWith("T0DEMO0001", "U0MEMBER8", "invited to link"); len(got) != before+1 || !strings.Contains(got[before].Text, link) || strings.Contains(got[before].Text, "starter") || buttonsOf(t, got[before])["sfconnect_open_console"] != link {
+		t.Errorf("the invitation's DM: %+v", got)
 	}
 	mustRefuse(t, "invited as", with("members", "signin", "--member", "U0MEMBER8", "--salesforce-user", "member8@acme.example")...)
 	mustRefuse(t, "refused the sign-in", with("members", "signin", "--member", "U0MEMBER8", "--salesforce-user", "nobody@acme.example")...)

@@ -49,6 +49,8 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) (*activit
 		Verifier:           verifier,
 		RequireProof:       cfg.ProofRequired(),
 		SignInRedirectURIs: cfg.SignInRedirectURIs(),
+		ConsoleURL:         cfg.ConsoleURL,
+		InviteEvery:        cfg.InviteEvery,
 	}, nil
 }
 

@@ -91,10 +91,17 @@ type Connection struct {
 	LastHealthAt time.Time `json:"last_health_at,omitempty"`
 	RejectReason string    `json:"reject_reason,omitempty"`
 	// WaitingFor says, in a sentence, what the connection waits for and from whom.
-	WaitingFor    string    `json:"waiting_for,omitempty"`
-	RemindersSent int       `json:"reminders_sent,omitempty"`
-	History       []Event   `json:"history"`
-	Attempts      []Attempt `json:"attempts,omitempty"`
+	WaitingFor    string `json:"waiting_for,omitempty"`
+	RemindersSent int    `json:"reminders_sent,omitempty"`
+	// NotReachable are the org's system administrators whom Slack does not
+	// know by email ("Name (Salesforce user id)"): Step 2's notices cannot
+	// reach them, so the requester must.
+	NotReachable []string `json:"not_reachable,omitempty"`
+	// AskedFor is the pending state whose first notice went out, so that a
+	// continued run does not ask again.
+	AskedFor model.State `json:"asked_for,omitempty"`
+	History  []Event     `json:"history"`
+	Attempts []Attempt   `json:"attempts,omitempty"`
 	// Invitations are the members asked to sign in, by member id.
 	Invitations map[string]Invitation `json:"invitations,omitempty"`
 	// AutoMap is the automatic mapping running or last run.

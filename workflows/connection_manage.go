@@ -133,14 +133,14 @@ func (w *connectionRun) banner(ctx workflow.Context, req BannerRequest) (Connect
 		w.c.Banner = req.On
 		w.recordBy(ctx, model.ActionBanner, req.As, who, "login banner "+onOff(req.On))
 		if req.On {
-			text := fmt.Sprintf("Sign in to Salesforce (%s) from Slack to use its features here: `starter members signin --workspace %s --org %s --member YOU --salesforce-user YOUR_USERNAME`.",
-				w.c.OrgURL, w.c.Workspace, w.c.OrgName)
+			text := fmt.Sprintf("Sign in to Salesforce (%s) from Slack to use its features here: link your accounts with your personal link.", w.c.OrgURL)
 			w.background.Add(1)
 			workflow.Go(ctx, func(ctx workflow.Context) {
 				defer w.background.Done()
 				var n int
 				err := workflow.ExecuteActivity(withNotices(ctx), acts.NotifyMembers, activities.NotifyMembersInput{
 					ConnectionID: w.c.ID, Team: w.c.Workspace, Text: text,
+					Link: model.MemberLinkPath(w.c.Workspace, w.c.OrgID), LinkText: "Link your accounts",
 				}).Get(ctx, &n)
 				if err != nil {
 					workflow.GetLogger(ctx).Warn("banner notices not delivered", "error", err)

@@ -108,7 +108,7 @@ func (w *connectionRun) approve(ctx workflow.Context, req ApproveRequest) (Conne
 		w.recordBy(ctx, model.ActionApprove, roles.Username, who, "matching field "+string(field)+", terms accepted")
 		w.startWaiting(ctx)
 		w.setState(ctx, model.StatePendingActivation)
-		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s approved the connection to Salesforce org %s (%s). A workspace owner can now activate it (Step 3).",
+		w.tellRequester(ctx, fmt.Sprintf("%s approved the connection to Salesforce org %s (%s). A workspace owner can now activate it (Step 3).",
 			roles.Username, w.c.OrgName, w.c.OrgURL))
 		return nil
 	})
@@ -136,7 +136,7 @@ func (w *connectionRun) reject(ctx workflow.Context, req RejectRequest) (Connect
 		if req.Reason != "" {
 			text += " Reason: " + req.Reason
 		}
-		w.notify(ctx, w.c.RequestedBy, text)
+		w.tellRequester(ctx, text)
 		return nil
 	})
 }
@@ -185,7 +185,7 @@ func (w *connectionRun) activate(ctx workflow.Context, req ActivateRequest) (Con
 		} else {
 			w.syncDirectory(ctx)
 		}
-		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("The connection to Salesforce org %s is active.", w.c.OrgName))
+		w.tellRequester(ctx, fmt.Sprintf("The connection to Salesforce org %s is active.", w.c.OrgName))
 		return nil
 	})
 }
@@ -210,7 +210,7 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 		}
 		w.recordBy(ctx, model.ActionDisconnect, req.As, who, "was "+string(w.c.State)+"; mappings kept as history")
 		w.setState(ctx, model.StateDisconnected)
-		w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))
+		w.tellRequester(ctx, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))
 		return nil
 	})
 }

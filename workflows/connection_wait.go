@@ -15,6 +15,12 @@ import (
 // every Timing.ReminderEvery, and expires the connection at ExpiresAt.
 func (w *connectionRun) awaitStep(ctx workflow.Context) error {
 	state := w.c.State
+	// Those who may take the step are told when it begins (Step 2: at
+	// request time), once per step even across continue-as-new.
+	if noticesVersion(ctx) == 1 && w.c.AskedFor != state && workflow.Now(ctx).Before(w.c.ExpiresAt) {
+		w.c.AskedFor = state
+		w.askStep(ctx, 0)
+	}
 	for w.c.State == state {
 		now := workflow.Now(ctx)
 		if !now.Before(w.c.ExpiresAt) {
@@ -55,7 +61,7 @@ func (w *connectionRun) expire(ctx workflow.Context, state model.State) error {
 	}
 	w.record(ctx, model.ActionExpire, fmt.Sprintf("nobody took %s within %s", describeStep(state), w.timing.RequestTTL))
 	w.setState(ctx, model.StateExpired)
-	w.notify(ctx, w.c.RequestedBy, fmt.Sprintf("Your request to connect Salesforce org %s expired: %s was not done within %s. Request it again to start over.",
+	w.tellRequester(ctx, fmt.Sprintf("Your request to connect Salesforce org %s expired: %s was not done within %s. Request it again to start over.",
 		w.c.OrgName, describeStep(state), w.timing.RequestTTL))
 	return nil
 }
@@ -66,6 +72,10 @@ func (w *connectionRun) remind(ctx workflow.Context) {
 	w.c.RemindersSent++
 	w.c.LastReminderAt = workflow.Now(ctx)
 	w.describe(ctx)
+	if noticesVersion(ctx) == 1 {
+		w.askStep(ctx, w.c.RemindersSent)
+		return
+	}
 	text := fmt.Sprintf("Reminder: the connection to Salesforce org %s (%s) is waiting: %s. It expires on %s.",
 		w.c.OrgName, w.c.OrgURL, waitingFor(w.c), w.c.ExpiresAt.UTC().Format(time.RFC1123))
 	var approvers []string

@@ -100,7 +100,7 @@ func TestConnectionFullLifecycle(t *testing.T) {
 	if n := len(f.signals); n != 3 || f.signals[n-1].State != model.StateDisconnected {
 		t.Errorf("workspace signals: %+v", f.signals)
 	}
-	if f.noticesTo(slackOwner, "approved") != 1 || f.noticesTo(slackOwner, "is active") != 1 || f.noticesTo(slackOwner, "disconnected") != 1 {
+	if f.noticesTo(slackOwner, "approved the connection") != 1 || f.noticesTo(slackOwner, "is active") != 1 || f.noticesTo(slackOwner, "disconnected") != 1 {
 		t.Errorf("notices: %+v", f.notices)
 	}
 }

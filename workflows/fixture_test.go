@@ -33,7 +33,9 @@ const (
 	slackPlain = "U0MEMBER1"
 	// approverInSlack is the Slack member whose email is a Salesforce system admin's.
 	approverInSlack = "U0SFAPPR1"
-	sfAdminID       = "005000000000001AAA"
+	// approverNotInSlack is a Salesforce system admin whom Slack does not know.
+	approverNotInSlack = "Second Admin (005000000000002AAA)"
+	sfAdminID          = "005000000000001AAA"
 )
 
 func forbidden(who string, action model.Action) error {
@@ -172,6 +174,13 @@ func newFixture(t *testing.T) *fixture {
 				return []string{approverInSlack}, nil
 			}
 			return []string{slackOwner, slackRole}, nil
+		}).Maybe()
+	f.env.OnActivity(acts.ReachApprovers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApproversInput) (activities.Reach, error) {
+			if in.State == model.StatePendingApproval {
+				return activities.Reach{Members: []string{approverInSlack}, NotReachable: []string{approverNotInSlack}}, nil
+			}
+			return activities.Reach{Members: []string{slackOwner, slackRole}}, nil
 		}).Maybe()
 	f.env.OnActivity(acts.InviteMember, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.InviteInput) (activities.MemberMapping, error) {

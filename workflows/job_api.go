@@ -170,7 +170,11 @@ type JobStatus struct {
 	Unchanged int `json:"unchanged"`
 	Refused   int `json:"refused"`
 	// Waiting counts invitations not yet answered nor expired.
-	Waiting     int    `json:"waiting"`
+	Waiting int `json:"waiting"`
+	// Told counts the invited members sent their invitation DM so far;
+	// TellNext is the row the telling resumes at.
+	Told        int    `json:"told"`
+	TellNext    int    `json:"tell_next,omitempty"`
 	CancelledBy string `json:"cancelled_by,omitempty"`
 	// CancelledUnverified: the cancel came without a proof of identity.
 	CancelledUnverified bool      `json:"cancelled_unverified,omitempty"`

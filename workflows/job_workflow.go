@@ -320,6 +320,9 @@ func (j *jobRun) preview(ctx workflow.Context) error {
 // awaitApproval is phase (b).
 func (j *jobRun) awaitApproval(ctx workflow.Context) error {
 	deadline := j.s.StartedAt.Add(j.settings.ApprovalTTL)
+	if workflow.GetVersion(ctx, "job-approval-notice", workflow.DefaultVersion, 1) == 1 {
+		j.askApproval(ctx, deadline)
+	}
 	ok, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool {
 		return j.s.Phase != PhaseAwaitingApproval || j.cancelled
 	})
@@ -453,6 +456,13 @@ func (j *jobRun) apply(ctx workflow.Context) error {
 // follow is phase (d): it looks at the job's invitations every FollowEvery,
 // one activity for all of them (no signal per member), until none waits.
 func (j *jobRun) follow(ctx workflow.Context) error {
+	// The invited members are told first, in the background of the job's
+	// creator (jobs started before this follow without it).
+	if workflow.GetVersion(ctx, "job-invitation-notices", workflow.DefaultVersion, 1) == 1 {
+		if err := j.tellInvitees(ctx); err != nil {
+			return err
+		}
+	}
 	for j.s.Phase == PhaseFollowing {
 		var res activities.SettleResult
 		err := workflow.ExecuteActivity(withNotices(ctx), acts.SettleJobInvitations, activities.JobInput{Job: j.in.Job, Now: workflow.Now(ctx)}).Get(ctx, &res)

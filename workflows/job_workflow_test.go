@@ -22,6 +22,7 @@ type jobFixture struct {
 	validated []activities.JobBatchInput
 	applied   []activities.JobBatchInput
 	ended     []string
+	told      []activities.TellJobInviteesInput
 	counts    store.JobCounts
 	waiting   []int // what successive settles answer
 	// applyTakes is how long each apply batch takes on the workflow's
@@ -57,6 +58,12 @@ func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
 		defer f.mu.Unlock()
 		f.ended = append(f.ended, in.Reason)
 		return 1, nil
+	}).Maybe()
+	f.env.OnActivity(acts.TellJobInvitees, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.TellJobInviteesInput) (int, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.told = append(f.told, in)
+		return in.To - in.From, nil
 	}).Maybe()
 	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(func(context.Context, activities.JobInput) (activities.SettleResult, error) {
 		f.mu.Lock()
@@ -118,6 +125,10 @@ func TestJobWithYesRunsToTheEnd(t *testing.T) {
 	}
 	if !f.applied[0].InviteExpiresAt.After(requestedAt) {
 		t.Errorf("invitations without expiry: %v", f.applied[0].InviteExpiresAt)
+	}
+	// The invited members are told, every row once, before the follow-up.
+	if s.Told != 25 || s.TellNext != 25 || len(f.told) != 1 || f.told[0].From != 0 || f.told[0].To != 25 || !f.told[0].ExpiresAt.Equal(f.applied[0].InviteExpiresAt) {
+		t.Errorf("told %d (next %d): %+v", s.Told, s.TellNext, f.told)
 	}
 	// Followed hourly until no invitation waited: three settles, two hours.
 	if got := s.FinishedAt.Sub(s.AppliedAt); got != 2*time.Hour {
@@ -202,6 +213,7 @@ func TestJobPhasesRunTheirOwnWindows(t *testing.T) {
 	f.env.OnActivity(acts.ApplyJobBatch, mock.Anything, mock.Anything).Return(batch("apply"))
 	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(counts(60, 0, 0), nil)
 	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(activities.SettleResult{}, nil)
+	f.env.OnActivity(acts.TellJobInvitees, mock.Anything, mock.Anything).Return(0, nil)
 	f.env.SetStartTime(requestedAt)
 	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
 		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: 60, CreatedBy: slackAdmin},

@@ -101,9 +101,12 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History),
 	}
 	w.describe(ctx)
-	postNotice(ctx, w.background, w.ws.Team, req.As, fmt.Sprintf(
-		"Your request to connect Salesforce org %s (%s) was sent. A Salesforce system administrator of that org must now approve it (Step 2), by %s.",
-		c.OrgName, c.OrgURL, c.ExpiresAt.UTC().Format("Mon 2 Jan 2006 15:04 MST")))
+	postNoticeInput(ctx, w.background, activities.NotifyInput{
+		Team: w.ws.Team, Channel: req.As, Link: OrgPagePrefix + c.OrgID,
+		Key: noticeKey(ConnectionWorkflowID(c.Workspace, c.OrgID), c.RequestedAt, NoticeRequested, req.As, 0),
+		Text: fmt.Sprintf("Your request to connect Salesforce org %s (%s) was sent. A Salesforce system administrator of that org must now approve it (Step 2), by %s.",
+			c.OrgName, c.OrgURL, c.ExpiresAt.UTC().Format("Mon 2 Jan 2006 15:04 MST")),
+	})
 	return c, nil
 }
 
@@ -168,17 +171,20 @@ func workspaceDetails(ws Workspace) string {
 // postNotice posts a Slack notice in the background, counted in wg so the
 // run waits for it before ending; a notice that cannot be delivered is logged.
 func postNotice(ctx workflow.Context, wg workflow.WaitGroup, team, channel, text string) {
-	if channel == "" {
+	postNoticeInput(ctx, wg, activities.NotifyInput{Team: team, Channel: channel, Text: text})
+}
+
+// postNoticeInput is postNotice of a notice with a key, a link or buttons.
+func postNoticeInput(ctx workflow.Context, wg workflow.WaitGroup, in activities.NotifyInput) {
+	if in.Channel == "" {
 		return
 	}
 	wg.Add(1)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer wg.Done()
-		err := workflow.ExecuteActivity(withNotices(ctx), acts.Notify, activities.NotifyInput{
-			Team: team, Channel: channel, Text: text,
-		}).Get(ctx, nil)
+		err := workflow.ExecuteActivity(withNotices(ctx), acts.Notify, in).Get(ctx, nil)
 		if err != nil {
-			workflow.GetLogger(ctx).Warn("notice not delivered", "channel", channel, "error", err)
+			workflow.GetLogger(ctx).Warn("notice not delivered", "channel", in.Channel, "error", err)
 		}
 	})
 }

@@ -14,7 +14,7 @@
       var n = phase === "validating" ? p.validated : p.applied;
       if (bar) bar.value = n;
       set("count", n);
-      ["linked", "invited", "waiting", "unchanged", "refused"].forEach(function (k) { set(k, p[k]); });
+      ["linked", "invited", "waiting", "told", "unchanged", "refused"].forEach(function (k) { set(k, p[k]); });
       if (!p.ended) setTimeout(tick, 1000);
     }).catch(function () { setTimeout(tick, 3000); });
   }

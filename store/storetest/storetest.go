@@ -66,6 +66,7 @@ func Run(t *testing.T, b Backend) {
 		{"JobStream12001", testJobStream},
 		{"JobSettle", testJobSettle},
 		{"JobCancel", testJobCancel},
+		{"Notices", testNotices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
