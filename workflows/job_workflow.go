@@ -320,7 +320,7 @@ func (j *jobRun) preview(ctx workflow.Context) error {
 // awaitApproval is phase (b).
 func (j *jobRun) awaitApproval(ctx workflow.Context) error {
 	deadline := j.s.StartedAt.Add(j.settings.ApprovalTTL)
-	if workflow.GetVersion(ctx, "job-approval-notice", workflow.DefaultVersion, 1) == 1 {
+	if workflow.GetVersion(ctx, versionJobApprovalNotice, workflow.DefaultVersion, 1) == 1 {
 		j.askApproval(ctx, deadline)
 	}
 	ok, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool {
@@ -458,7 +458,7 @@ func (j *jobRun) apply(ctx workflow.Context) error {
 func (j *jobRun) follow(ctx workflow.Context) error {
 	// The invited members are told first, in the background of the job's
 	// creator (jobs started before this follow without it).
-	if workflow.GetVersion(ctx, "job-invitation-notices", workflow.DefaultVersion, 1) == 1 {
+	if workflow.GetVersion(ctx, versionJobInvitationNotices, workflow.DefaultVersion, 1) == 1 {
 		if err := j.tellInvitees(ctx); err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ func noticeKey(workflowID string, requestedAt time.Time, kind, recipient string,
 // noticesVersion gates the notices with links, buttons and keys: histories
 // recorded before them replay without their commands.
 func noticesVersion(ctx workflow.Context) workflow.Version {
-	return workflow.GetVersion(ctx, "step-notices", workflow.DefaultVersion, 1)
+	return workflow.GetVersion(ctx, versionStepNotices, workflow.DefaultVersion, 1)
 }
 
 // askStep tells whoever may take the pending step what is asked, with a

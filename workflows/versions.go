@@ -29,4 +29,13 @@ const (
 	versionSignInStartProofPKCE = "signin-start-proof-pkce"
 	// versionSignInCompleteProof (2026-12-04): completing it is proven.
 	versionSignInCompleteProof = "signin-complete-proof"
+	// versionStepNotices (2026-12-04): the steps' notices carry links,
+	// buttons and a key each, and reach the org's admins.
+	versionStepNotices = "step-notices"
+	// versionJobApprovalNotice (2026-12-04): a job awaiting approval tells
+	// its creator, with an Approve preview button (retire from 2027-01-04).
+	versionJobApprovalNotice = "job-approval-notice"
+	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
+	// the background (retire from 2027-01-04).
+	versionJobInvitationNotices = "job-invitation-notices"
 )
