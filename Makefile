@@ -49,7 +49,7 @@ check: $(WORKFLOWCHECK) $(STATICCHECK)
 	$(STATICCHECK) ./...
 	$(WORKFLOWCHECK) ./...
 
-unit: compose-cli
+unit: compose-cli $(TEMPORAL)
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /testsuite)
 
 ## browser: the console in Debian's chromium, driven by chromedp, through the whole article.
