@@ -53,6 +53,7 @@ func testSearchAttributeQueries(t *testing.T) {
 	want := map[string][]string{
 		`SfWorkspace = "T0DEMO0001"`:                                           {acmeWF, org02WF},
 		`SfState = "pending_approval"`:                                         {org02WF},
+		`SfWorkspace = "T0DEMO0001" AND SfState = "pending_approval"`:          {org02WF},
 		`SfOrgName = "acme" AND SfState = "active"`:                            {acmeWF},
 		`WorkflowType = "ConnectionWorkflow" AND SfOrg = "00D000000000001AAA"`: {acmeWF},
 	}
