@@ -63,11 +63,7 @@ func (s *Server) startSalesforceSignIn(w http.ResponseWriter, r *http.Request, f
 		s.fail(w, r, http.StatusBadGateway, "The sign-in address of "+md.Host+" is not valid", err)
 		return
 	}
-	if err := s.saveFlow(w, f); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "The sign-in could not start", err)
-		return
-	}
-	http.Redirect(w, r, to, http.StatusFound)
+	s.beginSignIn(w, r, f, to, http.StatusFound)
 }
 
 // salesforceClaims are the claims of a Salesforce id token the console reads.

@@ -34,11 +34,7 @@ func (s *Server) startSlackSignIn(w http.ResponseWriter, r *http.Request, f flow
 		extra = append(extra, oauth2.SetAuthURLParam("team", team))
 	}
 	to := authorizeURL(p, f, extra...)
-	if err := s.saveFlow(w, f); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "The sign-in could not start", err)
-		return
-	}
-	http.Redirect(w, r, to, http.StatusFound)
+	s.beginSignIn(w, r, f, to, http.StatusFound)
 }
 
 // slackClaims are the claims of Slack's id token that the console reads.

@@ -57,6 +57,17 @@ func (s *Server) saveFlow(w http.ResponseWriter, f flow) error {
 	return s.cookies.set(w, flowCookie, flowPurpose, f, flowTTL)
 }
 
+// beginSignIn keeps f in its cookie and sends the browser to the
+// provider's sign-in page at to; status is 302 after a GET, 303 after a
+// POST.
+func (s *Server) beginSignIn(w http.ResponseWriter, r *http.Request, f flow, to string, status int) {
+	if err := s.saveFlow(w, f); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The sign-in could not start", err)
+		return
+	}
+	http.Redirect(w, r, to, status)
+}
+
 var (
 	errNoFlow      = errors.New("this sign-in was not started here, or took longer than 10 minutes: start it again")
 	errStateDiffer = errors.New("this sign-in answer does not belong to the sign-in in progress (state mismatch): start it again")

@@ -78,11 +78,7 @@ func (s *Server) memberStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := flow{Kind: flowMember, State: ch.State, Team: team, OrgID: orgID, Member: sess.Slack.User}
-	if err := s.saveFlow(w, f); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "The sign-in could not start", err)
-		return
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	s.beginSignIn(w, r, f, to, http.StatusSeeOther)
 }
 
 // memberCallback completes the mapping: the workflow trades the code for
