@@ -103,6 +103,25 @@ func LoadKeys(getenv func(string) string) (*Keys, error) {
 	return nil, nil
 }
 
+// LoadKeysOrDev is the key ring of a command that serves the codec or
+// guards by it: the environment's (LoadKeys), else the default run's in
+// devDataDir when one is given; source says which, for its start line.
+func LoadKeysOrDev(getenv func(string) string, devDataDir string) (keys *Keys, source string, err error) {
+	if keys, err = LoadKeys(getenv); err != nil {
+		return nil, "", err
+	}
+	switch {
+	case keys != nil && getenv(EnvKeys) != "":
+		return keys, EnvKeys, nil
+	case keys != nil:
+		return keys, EnvKeysFile + " " + getenv(EnvKeysFile), nil
+	case devDataDir != "":
+		keys, err := DevKeys(devDataDir)
+		return keys, "dev key ring in " + devDataDir, err
+	}
+	return nil, "", fmt.Errorf("no keys: set %s or %s, or give -dev-data-dir (the default run's: .data)", EnvKeys, EnvKeysFile)
+}
+
 // DevKeys is the default run's key ring: a key generated once into
 // dataDir/codec.keys (mode 0600) and read back from then on, so that
 // `make run` encrypts out of the box and its restarts still decrypt. The

@@ -61,7 +61,7 @@ func run() error {
 	}
 	defer func() { _ = log.Sync() }()
 
-	keys, source, err := loadKeys(*devDataDir)
+	keys, source, err := codec.LoadKeysOrDev(os.Getenv, *devDataDir)
 	if err != nil {
 		return err
 	}
@@ -115,24 +115,6 @@ func run() error {
 		return err
 	}
 	return nil
-}
-
-// loadKeys: the environment's key ring, else the default run's.
-func loadKeys(devDataDir string) (*codec.Keys, string, error) {
-	keys, err := codec.LoadKeys(os.Getenv)
-	if err != nil {
-		return nil, "", err
-	}
-	switch {
-	case keys != nil && os.Getenv(codec.EnvKeys) != "":
-		return keys, codec.EnvKeys, nil
-	case keys != nil:
-		return keys, codec.EnvKeysFile + " " + os.Getenv(codec.EnvKeysFile), nil
-	case devDataDir != "":
-		keys, err := codec.DevKeys(devDataDir)
-		return keys, "dev key ring in " + devDataDir, err
-	}
-	return nil, "", fmt.Errorf("no keys: set %s or %s, or give -dev-data-dir (the default run's: .data)", codec.EnvKeys, codec.EnvKeysFile)
 }
 
 // logRequests logs each request at debug level: never a payload, only what
