@@ -27,6 +27,7 @@ import (
 	"github.com/sfconnect/sfconnect/codec"
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/console"
+	"github.com/sfconnect/sfconnect/guard"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/sandbox"
 	"github.com/sfconnect/sfconnect/sfclient"
@@ -43,7 +44,13 @@ type Options struct {
 	// DBFile persists the dev server to SQLite; empty keeps it in memory.
 	DBFile string
 	// TemporalHostPort is the frontend address; empty picks a free port.
+	// With a guard it is the frontend's own, private address.
 	TemporalHostPort string
+	// GuardAddr, when set, puts the guard (package guard) in front of the
+	// frontend there ("127.0.0.1:0" picks a free port): every client of
+	// the environment, its worker and console included, reaches Temporal
+	// through it, and Env.TemporalAddr says where it is.
+	GuardAddr string
 	// UIPort enables the Web UI on that port; empty runs headless.
 	UIPort string
 	// SandboxAddr is where the sandbox listens ("127.0.0.1:0" when empty).
@@ -72,8 +79,11 @@ type Options struct {
 
 // Env is a running environment.
 type Env struct {
-	Server     *testsuite.DevServer
-	Client     client.Client
+	Server *testsuite.DevServer
+	// TemporalAddr is where clients reach Temporal: the guard's address
+	// when it runs, else the dev server's.
+	TemporalAddr string
+	Client       client.Client
 	Sandbox    *sandbox.Sandbox
 	SandboxURL string
 	Config     config.Config
@@ -88,6 +98,9 @@ type Env struct {
 	ConsoleURL    string
 	consoleServer *http.Server
 	codecServer   *http.Server
+	guard         *guard.Guard
+	guardAddr     string
+	guardClient   client.Client
 	httpServer    *http.Server
 	opts          Options
 	clientOpts    client.Options
@@ -247,7 +260,46 @@ func (e *Env) startServer(ctx context.Context, opts Options) error {
 	}
 	e.Server = server
 	e.Client = server.Client()
-	return e.ensureSearchAttributes(ctx)
+	e.TemporalAddr = server.FrontendHostPort()
+	if err := e.ensureSearchAttributes(ctx); err != nil {
+		return err
+	}
+	if opts.GuardAddr == "" {
+		return nil
+	}
+	return e.startGuard(ctx, opts)
+}
+
+// startGuard puts the guard in front of the dev server (once: a restarted
+// server keeps its address, and the guard reconnects to it) and makes the
+// environment's client one of the guard's.
+func (e *Env) startGuard(ctx context.Context, opts Options) error {
+	if e.guard == nil {
+		ln, err := net.Listen("tcp", opts.GuardAddr)
+		if err != nil {
+			return fmt.Errorf("guard: listen on %s (is another `make run` running?): %w", opts.GuardAddr, err)
+		}
+		if e.guard, err = guard.New(e.Server.FrontendHostPort(), e.Keys, opts.Log.Named("guard")); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		go func() { _ = e.guard.Serve(ln) }()
+		e.guardAddr = ln.Addr().String()
+	}
+	clientOpts := e.clientOpts
+	clientOpts.HostPort = e.guardAddr
+	c, err := client.DialContext(ctx, clientOpts)
+	if err != nil {
+		return fmt.Errorf("dial Temporal through the guard at %s: %w", e.guardAddr, err)
+	}
+	// The dev server's own client is not used with a guard; a restart's
+	// guard client replaces the one before.
+	e.Server.Client().Close()
+	if e.guardClient != nil {
+		e.guardClient.Close()
+	}
+	e.guardClient, e.Client, e.TemporalAddr = c, c, e.guardAddr
+	return nil
 }
 
 // ensureSearchAttributes registers the search attributes a dev server
@@ -294,6 +346,12 @@ func (e *Env) Stop() {
 	}
 	if e.Worker != nil {
 		e.Worker.Stop()
+	}
+	if e.guardClient != nil {
+		e.guardClient.Close()
+	}
+	if e.guard != nil {
+		e.guard.Stop()
 	}
 	if e.Server != nil {
 		_ = e.Server.Stop()

@@ -77,13 +77,13 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0", CodecAddr: "127.0.0.1:0"})
+	env, err = devenv.Start(ctx, devenv.Options{TemporalPath: temporalBin(), Config: cfg, Log: log, MetricsAddr: "127.0.0.1:0", CodecAddr: "127.0.0.1:0", GuardAddr: "127.0.0.1:0"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the dev server: run `make test`, which installs it:", err)
 		return 1
 	}
 	defer env.Stop()
-	fmt.Printf("integration tests: dev server %s, sandbox %s, store %s\n", env.Server.FrontendHostPort(), env.SandboxURL, storeKind(cfg.DatabaseURL))
+	fmt.Printf("integration tests: dev server %s behind the guard %s, sandbox %s, store %s\n", env.Server.FrontendHostPort(), env.TemporalAddr, env.SandboxURL, storeKind(cfg.DatabaseURL))
 	code := m.Run()
 	_ = log.Sync()
 	leaks, err := scanRunLog(logPath)

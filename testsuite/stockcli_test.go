@@ -14,7 +14,7 @@ import (
 // temporalCLI runs the stock `temporal` CLI against the test dev server.
 func temporalCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	args = append(args, "--address", env.Server.FrontendHostPort(), "--codec-endpoint", env.CodecURL)
+	args = append(args, "--address", env.TemporalAddr, "--codec-endpoint", env.CodecURL)
 	out, err := exec.Command(temporalBin(), args...).CombinedOutput()
 	return string(out), err
 }

@@ -29,7 +29,8 @@ func main() {
 
 func run() error {
 	temporalPath := flag.String("temporal", ".bin/temporal", "the pinned Temporal CLI")
-	port := flag.String("port", "7233", "Temporal frontend port")
+	port := flag.String("port", "7233", "Temporal's port for clients: the guard's, which refuses payloads the codec did not seal")
+	serverPort := flag.String("server-port", "7234", "the dev server's own frontend port, behind the guard")
 	uiPort := flag.String("ui-port", "8233", "Temporal Web UI port")
 	sandboxAddr := flag.String("sandbox", "127.0.0.1:7070", "sandbox address")
 	codecAddr := flag.String("codec", codec.DefaultAddr, "codec server address (the Web UI decodes payloads through it)")
@@ -60,7 +61,8 @@ func run() error {
 	env, err := devenv.Start(ctx, devenv.Options{
 		TemporalPath:     *temporalPath,
 		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
-		TemporalHostPort: "127.0.0.1:" + *port,
+		TemporalHostPort: "127.0.0.1:" + *serverPort,
+		GuardAddr:        "127.0.0.1:" + *port,
 		UIPort:           *uiPort,
 		SandboxAddr:      *sandboxAddr,
 		Config:           cfg,
@@ -78,7 +80,7 @@ func run() error {
 sfconnect is running (logs in %[1]s/).
   Console           %[7]s   (sign in as the demo identities of the README, password sfconnect-demo)
   Temporal Web UI   http://127.0.0.1:%[2]s   (filter: %[8]s)
-  Temporal          127.0.0.1:%[3]s
+  Temporal          127.0.0.1:%[3]s   (through the guard: payloads not sealed by the codec are refused)
   Sandbox           %[4]s   (Slack and Salesforce, demo data of the README)
   Metrics           %[5]s
   Codec server      %[6]s   (payloads are encrypted; the Web UI decodes them through it)
