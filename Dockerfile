@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# sfconnect's image: the worker (the entrypoint), the starter CLI and the
-# codec server, static binaries on a distroless base, run as a non-root user.
+# sfconnect's image: the worker (the entrypoint), the starter CLI, the
+# codec server and the guard, static binaries on a distroless base, run as a non-root user.
 # docker-compose.yml builds it for its worker; alone:
 #
 #   docker build -t sfconnect:local .
@@ -25,12 +25,12 @@ COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/ \
-        ./cmd/worker ./cmd/starter ./cmd/codec-server
+        ./cmd/worker ./cmd/starter ./cmd/codec-server ./cmd/guard
 
 # Static base: CA certificates, tzdata, /etc/passwd with `nonroot` (65532);
 # no shell, no package manager.
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/worker /out/starter /out/codec-server /usr/local/bin/
+COPY --from=build /out/worker /out/starter /out/codec-server /out/guard /usr/local/bin/
 USER nonroot:nonroot
 WORKDIR /home/nonroot
 ENTRYPOINT ["/usr/local/bin/worker"]

@@ -34,7 +34,7 @@ const root = ".."
 
 // The services of docker-compose.yml, and the one-shot steps among them.
 var (
-	wantServices = []string{"postgresql", "temporal-schema", "temporal", "temporal-setup", "temporal-ui", "worker"}
+	wantServices = []string{"postgresql", "temporal-schema", "temporal", "temporal-setup", "guard", "temporal-ui", "worker"}
 	oneShots     = []string{"temporal-schema", "temporal-setup"}
 )
 
@@ -440,7 +440,7 @@ func TestComposePorts(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"temporal": 7233, "temporal-ui": 8080}
+	want := map[string]int{"guard": 7233, "temporal-ui": 8080}
 	for name, target := range want {
 		found := false
 		for _, p := range published[name] {
@@ -454,6 +454,12 @@ func TestComposePorts(t *testing.T) {
 	}
 	if ps := published["postgresql"]; len(ps) > 0 {
 		t.Errorf("postgresql: publishes %v; the database stays on the compose network", ps)
+	}
+	if addr := c.svc(t, "temporal-ui").env(t)["TEMPORAL_ADDRESS"]; addr != "guard:7233" {
+		t.Errorf("temporal-ui: TEMPORAL_ADDRESS %q; want guard:7233, so that what the Web UI sends is checked too", addr)
+	}
+	if ps := published["temporal"]; len(ps) > 0 {
+		t.Errorf("temporal: publishes %v; clients reach the frontend through the guard, which keeps unsealed payloads out of the history", ps)
 	}
 	if ps := published["worker"]; len(ps) > 0 {
 		t.Errorf("worker: publishes %v; a published port stops `--scale worker=N`", ps)
@@ -492,6 +498,9 @@ func TestComposeHealthchecks(t *testing.T) {
 	if got, want := c.svc(t, "worker").healthTest(), []string{"CMD", "/usr/local/bin/worker", "-healthcheck"}; !slices.Equal(got, want) {
 		t.Errorf("worker: health check %q, want %q", got, want)
 	}
+	if got, want := c.svc(t, "guard").healthTest(), []string{"CMD", "/usr/local/bin/guard", "-healthcheck", "-listen", "127.0.0.1:7233"}; !slices.Equal(got, want) {
+		t.Errorf("guard: health check %q, want %q", got, want)
+	}
 }
 
 func TestComposeStartOrder(t *testing.T) {
@@ -519,7 +528,8 @@ func TestComposeStartOrder(t *testing.T) {
 		"temporal-schema": {"postgresql": healthy},
 		"temporal":        {"postgresql": healthy, "temporal-schema": completed},
 		"temporal-setup":  {"temporal": healthy},
-		"temporal-ui":     {"temporal": healthy, "temporal-setup": completed},
+		"guard":           {"temporal": healthy, "temporal-setup": completed},
+		"temporal-ui":     {"temporal": healthy, "temporal-setup": completed, "guard": healthy},
 		"worker":          {"postgresql": healthy, "temporal": healthy, "temporal-setup": completed},
 	}
 	for name, deps := range want {
@@ -679,6 +689,9 @@ func TestComposeSecrets(t *testing.T) {
 		{"postgresql", "SFCONNECT_DB_PASSWORD", "SFCONNECT_DB_PASSWORD"},
 		{"temporal-schema", "SQL_PASSWORD", "TEMPORAL_DB_PASSWORD"},
 		{"temporal", "POSTGRES_PWD", "TEMPORAL_DB_PASSWORD"},
+		// One key ring: the worker seals with it, the guard checks by it.
+		{"worker", "SFCONNECT_CODEC_KEYS", "SFCONNECT_CODEC_KEYS"},
+		{"guard", "SFCONNECT_CODEC_KEYS", "SFCONNECT_CODEC_KEYS"},
 	} {
 		if v := c.svc(t, tc.service).env(t)[tc.key]; !required(v, tc.from) {
 			t.Errorf("%s: %s=%q; want ${%s:?…}", tc.service, tc.key, v, tc.from)
@@ -1100,7 +1113,7 @@ func TestDockerignore(t *testing.T) {
 // Dockerfile run their binary with -healthcheck (the image has no shell).
 // Each subtest is skipped until its command declares that flag.
 func TestHealthcheckFlags(t *testing.T) {
-	for _, cmd := range []string{"worker", "codec-server"} {
+	for _, cmd := range []string{"worker", "codec-server", "guard"} {
 		t.Run(cmd, func(t *testing.T) {
 			files, _ := filepath.Glob(filepath.Join(root, "cmd", cmd, "*.go"))
 			for _, f := range files {
@@ -1141,7 +1154,7 @@ func TestComposeConfig(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	secrets := []string{"POSTGRES_PASSWORD=p", "TEMPORAL_DB_PASSWORD=t", "SFCONNECT_DB_PASSWORD=s"}
+	secrets := []string{"POSTGRES_PASSWORD=p", "TEMPORAL_DB_PASSWORD=t", "SFCONNECT_DB_PASSWORD=s", "SFCONNECT_CODEC_KEYS=k1:a"}
 	if out, err := run(secrets, "config", "-q"); err != nil {
 		t.Fatalf("docker-compose config -q: %v\n%s", err, out)
 	}

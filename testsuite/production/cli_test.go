@@ -28,8 +28,8 @@ func (r result) String() string {
 }
 
 // cli runs a `starter` command line in-process, as the binary does, with
-// the workers' configuration, dialling the server anew each time (so that
-// it works across the server's restart).
+// the workers' configuration, dialling the server through the guard anew
+// each time (so that it works across the server's restart).
 func cli(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -37,7 +37,7 @@ func cli(t *testing.T, stdin string, args ...string) result {
 	var out, errOut strings.Builder
 	code := starter.Run(ctx, args, starter.Env{In: strings.NewReader(stdin), Out: &out, Err: &errOut, Config: topo.cfg,
 		Dial: func() (client.Client, error) {
-			opts := client.Options{HostPort: topo.server.hostPort, Namespace: topo.workerEnv["TEMPORAL_NAMESPACE"], Logger: logging.Temporal(zap.NewNop())}
+			opts := client.Options{HostPort: topo.guardAddr, Namespace: topo.workerEnv["TEMPORAL_NAMESPACE"], Logger: logging.Temporal(zap.NewNop())}
 			codec.Configure(&opts, topo.keys)
 			return client.Dial(opts)
 		}})

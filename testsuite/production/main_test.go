@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,8 @@ type topology struct {
 	workerEnv map[string]string
 	workerBin string
 	workers   []*workerProcess // the two that run (teardown stops them)
+	guard     *workerProcess   // in front of the server, as compose's guard
+	guardAddr string           // where clients reach Temporal
 	cfg       config.Config
 	keys      *codec.Keys
 	client    client.Client
@@ -86,7 +89,7 @@ func runTests(m *testing.M) int {
 	}
 	topo = t
 	fmt.Printf("production topology: Temporal server %s on PostgreSQL %s:%s, up in %s (logs in %s)\n",
-		t.server.hostPort, pgHost, pgPort, time.Since(start).Round(time.Second), t.dir)
+		t.server.hostPort+" behind the guard "+t.guardAddr, pgHost, pgPort, time.Since(start).Round(time.Second), t.dir)
 	return m.Run()
 }
 
@@ -242,13 +245,17 @@ func (t *topology) setup() error {
 	if err := t.workerEnvironment(sandboxURL); err != nil {
 		return err
 	}
-	if t.workerBin, err = buildWorker(ctx, root, t.dir); err != nil {
+	if err := buildCommands(ctx, root, t.dir); err != nil {
 		return err
 	}
+	t.workerBin = filepath.Join(t.dir, "worker")
 	if t.keys, err = t.cfg.Codec(); err != nil {
 		return err
 	}
-	opts := client.Options{HostPort: t.server.hostPort, Namespace: t.workerEnv["TEMPORAL_NAMESPACE"], Logger: logging.Temporal(zap.NewNop())}
+	if err := t.startGuard(ctx); err != nil {
+		return err
+	}
+	opts := client.Options{HostPort: t.guardAddr, Namespace: t.workerEnv["TEMPORAL_NAMESPACE"], Logger: logging.Temporal(zap.NewNop())}
 	codec.Configure(&opts, t.keys)
 	if t.client, err = client.Dial(opts); err != nil {
 		return fmt.Errorf("dial the Temporal server: %w", err)
@@ -313,6 +320,35 @@ func (t *topology) startWorker(name string) (*workerProcess, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// startGuard starts cmd/guard in front of the server, as compose's guard
+// service (its key ring the workers' sandbox-mode one), and waits until the
+// server answers through it. Clients (the CLI, the tests) go through it;
+// the workers, as in compose, talk to the server directly.
+func (t *topology) startGuard(ctx context.Context) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	t.guardAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	t.guard = &workerProcess{name: "guard", bin: filepath.Join(t.dir, "guard"), logFile: filepath.Join(t.dir, "guard.log"),
+		args: []string{"-listen", t.guardAddr, "-upstream", t.server.hostPort, "-dev-data-dir", t.workerEnv["SFCONNECT_DATA_DIR"]},
+		env:  map[string]string{"SFCONNECT_LOG_LEVEL": "warn"}}
+	if err := t.guard.start(); err != nil {
+		return err
+	}
+	t.onTeardown(t.guard.stop)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		out, err := exec.CommandContext(ctx, t.guard.bin, "-healthcheck", "-listen", t.guardAddr).CombinedOutput()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || !t.guard.running() {
+			return fmt.Errorf("the guard on %s does not answer (see %s): %v %s", t.guardAddr, t.guard.logFile, err, out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }
 
 func (t *topology) startSandbox() (string, error) {

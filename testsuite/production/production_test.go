@@ -14,6 +14,7 @@ func TestProduction(t *testing.T) {
 		{"Lifecycle", testLifecycle},
 		{"AutomaticMapping", testAutomaticMapping},
 		{"SearchAttributeQueries", testSearchAttributeQueries},
+		{"PlainSignalStopsAtTheGuard", testPlainSignalStopsAtTheGuard},
 		{"CSVJobAcrossTwoWorkersOneKilled", testCSVJobWorkerKilled},
 		{"ServerRestartMidApproval", testServerRestartMidApproval},
 		{"SchemaAgain", testSchemaAgain},

@@ -10,23 +10,24 @@ import (
 )
 
 // workerProcess is one sfconnect worker (cmd/worker), a child process as
-// in production: killed, restarted, two at once.
+// in production: killed, restarted, two at once. The guard runs as one too,
+// with its args.
 type workerProcess struct {
 	name, bin, logFile string
+	args               []string
 	env                map[string]string
 	cmd                *exec.Cmd
 	done               chan struct{}
 }
 
-// buildWorker builds cmd/worker into dir.
-func buildWorker(ctx context.Context, root, dir string) (string, error) {
-	bin := dir + "/worker"
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/worker")
+// buildCommands builds cmd/worker and cmd/guard into dir, as the image does.
+func buildCommands(ctx context.Context, root, dir string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", "./cmd/worker", "./cmd/guard")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the worker: %w\n%s", err, out)
+		return fmt.Errorf("build the worker and the guard: %w\n%s", err, out)
 	}
-	return bin, nil
+	return nil
 }
 
 func (w *workerProcess) start() error {
@@ -34,7 +35,7 @@ func (w *workerProcess) start() error {
 	if err != nil {
 		return err
 	}
-	w.cmd = exec.Command(w.bin)
+	w.cmd = exec.Command(w.bin, w.args...)
 	w.cmd.Env = environ(w.env)
 	w.cmd.Stdout, w.cmd.Stderr = log, log
 	w.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
