@@ -168,7 +168,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Through the codec server, as the Web UI sees them.
-	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), nil))
+	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), codec.Auth{}))
 	defer srv.Close()
 	decoded := decodeViaHandler(t, srv.URL, encrypted)
 	var found []string

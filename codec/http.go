@@ -29,12 +29,12 @@ func UIOrigins(port string) []string {
 // an Origin (the temporal CLI's --codec-endpoint, curl) are served.
 // Preflights (OPTIONS) of allowed origins are answered 200. The X-Namespace
 // header is accepted and ignored: one key ring serves every namespace.
-// With tokens, every request but a preflight must carry one as a bearer
-// token (401 otherwise); without, the server must listen on loopback only
+// With auth, every request but a preflight must carry a bearer token it
+// accepts (401 otherwise); without, the server must listen on loopback only
 // (CheckExposure).
-func Handler(keys *Keys, allowedOrigins, tokens []string) http.Handler {
+func Handler(keys *Keys, allowedOrigins []string, auth Auth) http.Handler {
 	h := &corsHandler{
-		next:    requireBearer(tokens, converter.NewPayloadCodecHTTPHandler(New(keys))),
+		next:    requireBearer(auth, converter.NewPayloadCodecHTTPHandler(New(keys))),
 		allowed: map[string]bool{},
 	}
 	for _, o := range allowedOrigins {

@@ -54,7 +54,7 @@ func decodeBody(t *testing.T, body string) *commonpb.Payloads {
 
 func TestHandlerRoundTrip(t *testing.T) {
 	keys := mustKeys(t, "k1:"+key(1))
-	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), nil))
+	srv := httptest.NewServer(codec.Handler(keys, codec.UIOrigins("8233"), codec.Auth{}))
 	defer srv.Close()
 
 	resp, encoded := post(t, srv.URL+"/encode", uiOrigin, uiBody)
@@ -100,9 +100,9 @@ func TestHandlerRoundTrip(t *testing.T) {
 }
 
 func TestHandlerErrors(t *testing.T) {
-	srv := httptest.NewServer(codec.Handler(mustKeys(t, "B:"+key(2)), codec.UIOrigins("8233"), nil))
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "B:"+key(2)), codec.UIOrigins("8233"), codec.Auth{}))
 	defer srv.Close()
-	old := httptest.NewServer(codec.Handler(mustKeys(t, "A:"+key(1)), nil, nil))
+	old := httptest.NewServer(codec.Handler(mustKeys(t, "A:"+key(1)), nil, codec.Auth{}))
 	defer old.Close()
 
 	_, sealedA := post(t, old.URL+"/encode", "", uiBody)
@@ -148,7 +148,7 @@ func preflight(t *testing.T, url, origin string) *http.Response {
 }
 
 func TestHandlerCORSPreflight(t *testing.T) {
-	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"http://localhost:8233/", "http://127.0.0.1:8233"}, nil))
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"http://localhost:8233/", "http://127.0.0.1:8233"}, codec.Auth{}))
 	defer srv.Close()
 	for _, origin := range []string{"http://localhost:8233", "http://127.0.0.1:8233"} {
 		resp := preflight(t, srv.URL+"/decode", origin)
@@ -176,7 +176,7 @@ func TestHandlerCORSPreflight(t *testing.T) {
 		t.Errorf("preflight from another origin: %d %v", resp.StatusCode, resp.Header)
 	}
 
-	anySrv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"*"}, nil))
+	anySrv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), []string{"*"}, codec.Auth{}))
 	defer anySrv.Close()
 	resp := preflight(t, anySrv.URL+"/decode", "https://ui.example.com")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
@@ -207,7 +207,7 @@ func decodeViaHandler(t *testing.T, url string, payloads []*commonpb.Payload) []
 // its tokens; a preflight still passes (browsers send no credentials
 // with it), and it refuses to start on such an address without tokens.
 func TestHandlerRequiresBearer(t *testing.T) {
-	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), codec.UIOrigins("8233"), []string{"s3cret", "other"}))
+	srv := httptest.NewServer(codec.Handler(mustKeys(t, "k1:"+key(1)), codec.UIOrigins("8233"), codec.Auth{Tokens: []string{"s3cret", "other"}}))
 	defer srv.Close()
 	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic s3cret", "s3cret"} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/encode", strings.NewReader(uiBody))
@@ -251,10 +251,10 @@ func TestHandlerRequiresBearer(t *testing.T) {
 
 	for addr, ok := range map[string]bool{"127.0.0.1:8081": true, "[::1]:8081": true, "localhost:8081": true,
 		"0.0.0.0:8081": false, ":8081": false, "10.0.0.5:8081": false, "codec.example.com:443": false} {
-		if err := codec.CheckExposure(addr, nil); (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), codec.EnvTokens)) {
+		if err := codec.CheckExposure(addr, codec.Auth{}); (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), codec.EnvTokens)) {
 			t.Errorf("%s without tokens: %v", addr, err)
 		}
-		if err := codec.CheckExposure(addr, codec.ParseTokens(" t1 , ,t2")); err != nil {
+		if err := codec.CheckExposure(addr, codec.Auth{Tokens: codec.ParseTokens(" t1 , ,t2")}); err != nil {
 			t.Errorf("%s with tokens: %v", addr, err)
 		}
 	}

@@ -149,7 +149,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return env, fmt.Errorf("codec server: listen on %s: %w", opts.CodecAddr, err)
 		}
 		env.CodecURL = "http://" + ln.Addr().String()
-		env.codecServer = &http.Server{Handler: codec.Handler(env.Keys, codec.UIOrigins(orDefault(opts.UIPort, "8233")), nil), ReadHeaderTimeout: 10 * time.Second}
+		env.codecServer = &http.Server{Handler: codec.Handler(env.Keys, codec.UIOrigins(orDefault(opts.UIPort, "8233")), codec.Auth{}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = env.codecServer.Serve(ln) }()
 	}
 	var acts *activities.Activities

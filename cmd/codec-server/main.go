@@ -3,8 +3,11 @@
 // --ui-codec-endpoint) and `temporal workflow show --codec-endpoint` show
 // payloads decoded. Keys come from SFCONNECT_CODEC_KEYS or
 // SFCONNECT_CODEC_KEYS_FILE, else from the default run's data directory
-// with -dev-data-dir. Beyond loopback it requires bearer tokens
-// (SFCONNECT_CODEC_TOKENS) and refuses to start without. `codec-server -new-key ID` prints a fresh key entry.
+// with -dev-data-dir. Beyond loopback it requires authorisation, bearer
+// tokens (SFCONNECT_CODEC_TOKENS) or the Web UI's forwarded OIDC access
+// token (SFCONNECT_CODEC_OIDC_ISSUER and SFCONNECT_CODEC_OIDC_AUDIENCE) or
+// both, and refuses to start without. `codec-server -new-key ID` prints a
+// fresh key entry.
 package main
 
 import (
@@ -72,8 +75,13 @@ func run() error {
 		}
 	}
 
-	tokens := codec.ParseTokens(os.Getenv(codec.EnvTokens))
-	if err := codec.CheckExposure(*addr, tokens); err != nil {
+	startCtx, cancelStart := context.WithTimeout(context.Background(), 30*time.Second)
+	auth, err := codec.AuthFromEnv(startCtx, os.Getenv)
+	cancelStart()
+	if err != nil {
+		return err
+	}
+	if err := codec.CheckExposure(*addr, auth); err != nil {
 		return err
 	}
 
@@ -82,7 +90,7 @@ func run() error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           logRequests(log, codec.Handler(keys, allowed, tokens)),
+		Handler:           logRequests(log, codec.Handler(keys, allowed, auth)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -92,7 +100,8 @@ func run() error {
 		zap.String("endpoint", "http://"+ln.Addr().String()),
 		zap.Strings("origins", allowed),
 		zap.String("keys", source),
-		zap.Int("bearer_tokens", len(tokens)),
+		zap.Int("bearer_tokens", len(auth.Tokens)),
+		zap.String("oidc_issuer", os.Getenv(codec.EnvOIDCIssuer)),
 		zap.String("current_key", keys.Current()),
 		zap.Strings("key_ids", keys.IDs()))
 
