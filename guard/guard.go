@@ -89,17 +89,19 @@ func (g *Guard) handle(_ any, in grpc.ServerStream) error {
 	if !ok {
 		return status.Error(codes.Internal, "guard: a call without a method")
 	}
-	if _, guarded := writesHistory[method]; !guarded {
+	_, guarded := writesHistory[method]
+	if !guarded && !unary(method) {
 		return g.forward(in, method, nil)
 	}
 	var first frame
 	if err := in.RecvMsg(&first); err != nil {
 		return err
 	}
-	if err := g.check(in.Context(), method, first); err != nil {
-		g.log.Info("refused a call whose payload the codec did not seal", zap.String("method", shortName(method)))
-		return err
+	if guarded {
+		if err := g.check(in.Context(), method, first); err != nil {
+			g.log.Info("refused a call whose payload the codec did not seal", zap.String("method", shortName(method)))
+			return err
+		}
 	}
-	return g.forward(in, method, &first)
+	return g.forwardUnary(in, method, first)
 }
-

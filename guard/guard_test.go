@@ -58,7 +58,7 @@ func (f *frontend) received() (signals, starts int) {
 }
 
 // setup runs a frontend, a guard in front of it, and a client of the guard.
-func setup(t *testing.T) (*frontend, wf.WorkflowServiceClient, *codec.Codec) {
+func setup(t testing.TB) (*frontend, wf.WorkflowServiceClient, *codec.Codec) {
 	t.Helper()
 	fe := &frontend{}
 	feLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,7 +101,7 @@ func plain(data string) *commonpb.Payload {
 	return &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(data)}
 }
 
-func sealed(t *testing.T, c *codec.Codec, data string) *commonpb.Payload {
+func sealed(t testing.TB, c *codec.Codec, data string) *commonpb.Payload {
 	t.Helper()
 	out, err := c.Encode([]*commonpb.Payload{plain(data)})
 	if err != nil {

@@ -33,7 +33,7 @@ var writesHistory = map[string]func() proto.Message{
 	wf.WorkflowService_UpdateSchedule_FullMethodName:                   func() proto.Message { return &wf.UpdateScheduleRequest{} },
 	wf.WorkflowService_StartActivityExecution_FullMethodName:           func() proto.Message { return &wf.StartActivityExecutionRequest{} },
 	// Completing an activity from outside, by its id.
-	wf.WorkflowService_RecordActivityTaskHeartbeatById_FullMethodName: func() proto.Message { return &wf.RecordActivityTaskHeartbeatByIdRequest{} },
+	wf.WorkflowService_RecordActivityTaskHeartbeatById_FullMethodName:  func() proto.Message { return &wf.RecordActivityTaskHeartbeatByIdRequest{} },
 	wf.WorkflowService_RespondActivityTaskCompletedById_FullMethodName: func() proto.Message { return &wf.RespondActivityTaskCompletedByIdRequest{} },
 	wf.WorkflowService_RespondActivityTaskFailedById_FullMethodName:    func() proto.Message { return &wf.RespondActivityTaskFailedByIdRequest{} },
 	wf.WorkflowService_RespondActivityTaskCanceledById_FullMethodName:  func() proto.Message { return &wf.RespondActivityTaskCanceledByIdRequest{} },
