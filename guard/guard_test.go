@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -59,6 +61,12 @@ func (f *frontend) received() (signals, starts int) {
 
 // setup runs a frontend, a guard in front of it, and a client of the guard.
 func setup(t testing.TB) (*frontend, wf.WorkflowServiceClient, *codec.Codec) {
+	fe, conn, c := setupConn(t)
+	return fe, wf.NewWorkflowServiceClient(conn), c
+}
+
+// setupConn is setup with the guard's connection, for the other services.
+func setupConn(t testing.TB) (*frontend, *grpc.ClientConn, *codec.Codec) {
 	t.Helper()
 	fe := &frontend{}
 	feLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -67,6 +75,9 @@ func setup(t testing.TB) (*frontend, wf.WorkflowServiceClient, *codec.Codec) {
 	}
 	feServer := grpc.NewServer()
 	wf.RegisterWorkflowServiceServer(feServer, fe)
+	hs := health.NewServer()
+	hs.SetServingStatus(wf.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(feServer, hs)
 	go func() { _ = feServer.Serve(feLn) }()
 	t.Cleanup(feServer.Stop)
 
@@ -94,7 +105,7 @@ func setup(t testing.TB) (*frontend, wf.WorkflowServiceClient, *codec.Codec) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	return fe, wf.NewWorkflowServiceClient(conn), codec.New(keys)
+	return fe, conn, codec.New(keys)
 }
 
 func plain(data string) *commonpb.Payload {
@@ -203,5 +214,26 @@ func TestOtherCallsPassUnchanged(t *testing.T) {
 	_, err = c.ListWorkflowExecutions(t.Context(), &wf.ListWorkflowExecutionsRequest{})
 	if status.Code(err) != codes.Unimplemented {
 		t.Fatalf("an unimplemented method: %v", err)
+	}
+}
+
+// Another service passes too, a streaming call included: the health
+// check the SDK makes when it dials, and a Watch that streams.
+func TestOtherServicesAndStreamsPass(t *testing.T) {
+	_, conn, _ := setupConn(t)
+	hc := healthpb.NewHealthClient(conn)
+	resp, err := hc.Check(t.Context(), &healthpb.HealthCheckRequest{Service: wf.WorkflowService_ServiceDesc.ServiceName})
+	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("health check through the guard: %v %v", resp, err)
+	}
+	watch, err := hc.Watch(t.Context(), &healthpb.HealthCheckRequest{Service: wf.WorkflowService_ServiceDesc.ServiceName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := watch.Recv(); err != nil || got.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("a streamed health watch through the guard: %v %v", got, err)
+	}
+	if unary("/grpc.health.v1.Health/Watch") || !unary("/grpc.health.v1.Health/Check") || !unary(wf.WorkflowService_GetSystemInfo_FullMethodName) || unary("/no.Such/Method") {
+		t.Fatal("unary() misreads the descriptors")
 	}
 }
