@@ -83,7 +83,7 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 		ID: workflows.JobWorkflowID(job.ID), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.WorkspaceKey.ValueSet(in.Team), workflows.OrgKey.ValueSet(grant.OrgID), workflows.StateKey.ValueSet(workflows.PhaseValidating)),
+			workflows.WorkspaceKey.ValueSet(in.Team), workflows.OrgKey.ValueSet(grant.OrgID), workflows.JobPhaseKey.ValueSet(workflows.PhaseValidating)),
 		StaticSummary: fmt.Sprintf("CSV job %s: %s (%d rows) into %s ↔ %s", job.ID, job.FileName, job.Rows, in.Team, grant.OrgID),
 	}, workflows.JobWorkflowName, workflows.JobInput{
 		Job: activities.JobRef{ID: job.ID, Workspace: in.Team, OrgID: grant.OrgID, OrgURL: grant.OrgURL, ConnectionID: grant.ConnectionID,

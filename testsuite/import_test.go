@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/salesforce"
@@ -207,6 +208,11 @@ func TestCSVImportInWindows1252(t *testing.T) {
 		}
 		return nil
 	})
+	// Visibility finds the job by its phase in SfJobPhase, and SfState
+	// (the connections' state) does not know it.
+	eventually(t, 30*time.Second, func() error {
+		return visibleJob(t, job.ID, workflows.PhaseAwaitingApproval)
+	})
 	if out := mustRun(t, "jobs", "status", job.ID).out; !strings.Contains(out, "Windows-1252") {
 		t.Errorf("the preview does not say the encoding:\n%s", out)
 	}
@@ -214,4 +220,25 @@ func TestCSVImportInWindows1252(t *testing.T) {
 		t.Errorf("the accents did not come through:\n%s", out)
 	}
 	mustRun(t, "jobs", "cancel", job.ID, "--as", "U0ADMIN01")
+}
+
+// visibleJob checks that visibility shows job id in phase under
+// SfJobPhase, and not under SfState.
+func visibleJob(t *testing.T, id, phase string) error {
+	t.Helper()
+	count := func(q string) int {
+		resp, err := env.Client.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: q})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return len(resp.Executions)
+	}
+	wf := fmt.Sprintf("WorkflowId = %q", workflows.JobWorkflowID(id))
+	if n := count(wf + fmt.Sprintf(" AND %s = %q", workflows.JobPhaseKey.GetName(), phase)); n != 1 {
+		return fmt.Errorf("job %s: %d workflows with %s = %s", id, n, workflows.JobPhaseKey.GetName(), phase)
+	}
+	if n := count(wf + fmt.Sprintf(" AND %s = %q", workflows.StateKey.GetName(), phase)); n != 0 {
+		return fmt.Errorf("job %s has %s = %s: jobs share the connections' attribute", id, workflows.StateKey.GetName(), phase)
+	}
+	return nil
 }

@@ -107,10 +107,15 @@ func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
 	return j.s, nil
 }
 
-// publish shows the job's state: the SfState search attribute (its phase)
-// and the Web UI's details.
+// publish shows the job's state: the SfJobPhase search attribute (its
+// phase) and the Web UI's details. Jobs started before
+// "job-phase-attribute" keep showing their phase in SfState, as they did.
 func (j *jobRun) publish(ctx workflow.Context) {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, StateKey.ValueSet(j.s.Phase))
+	key := JobPhaseKey
+	if workflow.GetVersion(ctx, versionJobPhaseAttribute, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		key = StateKey
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, key.ValueSet(j.s.Phase))
 	workflow.SetCurrentDetails(ctx, j.details())
 }
 
@@ -192,7 +197,7 @@ func (j *jobRun) batches(ctx workflow.Context, name string, parallelism int, act
 		inflight = inflight[1:]
 		done(res)
 		j.s.NextBatch++
-		// Progress for the Web UI; SfState changes only with the phase.
+		// Progress for the Web UI; SfJobPhase changes only with the phase.
 		workflow.SetCurrentDetails(ctx, j.details())
 	}
 	if j.s.NextBatch < total && !stop() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/store"
@@ -225,5 +226,26 @@ func TestJobPhasesRunTheirOwnWindows(t *testing.T) {
 	}
 	if most["validate"] != 4 || most["apply"] != 2 {
 		t.Fatalf("batches at once: %v; want 4 validating, 2 applying", most)
+	}
+}
+
+// A job shows its phase in SfJobPhase, never in SfState, which is the
+// connections' state: a filter on SfState = "done" must not find jobs.
+func TestJobPhaseHasItsOwnSearchAttribute(t *testing.T) {
+	f := newJobFixture(t, counts(25, 0, 0))
+	var phases []string
+	f.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		if _, ok := sa.GetKeyword(workflows.StateKey); ok {
+			t.Errorf("a job upserted SfState")
+		}
+		if p, ok := sa.GetKeyword(workflows.JobPhaseKey); ok && (len(phases) == 0 || phases[len(phases)-1] != p) {
+			phases = append(phases, p)
+		}
+	}).Return(nil)
+	s := f.run(25, true)
+	want := []string{workflows.PhaseValidating, workflows.PhaseApplying, workflows.PhaseFollowing, workflows.PhaseDone}
+	if s.Phase != workflows.PhaseDone || !slices.Equal(phases, want) {
+		t.Fatalf("SfJobPhase went %v, want %v (status %+v)", phases, want, s)
 	}
 }

@@ -38,4 +38,7 @@ const (
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"
+	// versionJobPhaseAttribute (2026-12-04): a job shows its phase in
+	// SfJobPhase, not in the connections' SfState (retire from 2027-01-04).
+	versionJobPhaseAttribute = "job-phase-attribute"
 )
