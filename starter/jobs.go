@@ -192,6 +192,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	for _, r := range reasons {
 		fmt.Fprintf(tw, "Refused:\t%d × %s\n", s.RefusalReasons[r], r)
 	}
+	for _, at := range s.Attempts {
+		fmt.Fprintf(tw, "Refused signal:\t%s %s by %s: %s\n", stamp(at.At), at.Action, dash(at.By), at.Reason)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}

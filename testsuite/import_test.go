@@ -219,6 +219,24 @@ func TestCSVImportInWindows1252(t *testing.T) {
 	if out := mustRun(t, "jobs", "results", job.ID).out; !strings.Contains(out, "hélène@org08.example") {
 		t.Errorf("the accents did not come through:\n%s", out)
 	}
+	// Signals the job refuses, one of them unreadable, are kept as
+	// attempts with their reasons (through the codec, as the worker runs).
+	if err := env.Client.SignalWorkflow(t.Context(), workflows.JobWorkflowID(job.ID), "", workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: "U0MEMBER2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client.SignalWorkflow(t.Context(), workflows.JobWorkflowID(job.ID), "", workflows.UpdateJobApprove, map[string]any{"as": 5}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		s := decodeJob(t, run(t, "jobs", "status", job.ID, "--output", "json"))
+		if len(s.Attempts) != 2 || s.Attempts[0].By != "U0MEMBER2" || !strings.Contains(s.Attempts[1].Reason, "payload could not be read") || s.Phase != workflows.PhaseAwaitingApproval {
+			return fmt.Errorf("attempts: %+v (phase %s)", s.Attempts, s.Phase)
+		}
+		return nil
+	})
+	if out := mustRun(t, "jobs", "status", job.ID).out; !strings.Contains(out, "Refused signal:") {
+		t.Errorf("jobs status does not show the refused signals:\n%s", out)
+	}
 	mustRun(t, "jobs", "cancel", job.ID, "--as", "U0ADMIN01")
 }
 

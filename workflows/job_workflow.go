@@ -61,14 +61,22 @@ func (j *jobRun) setup(ctx workflow.Context) error {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, m.name, m.apply, workflow.UpdateHandlerOptions{Validator: m.validate}); err != nil {
 			return err
 		}
+		// The same step as a signal: its refusal, or a payload that cannot
+		// be read, is kept in the status's attempts, as the connection's are
+		// (a signal's sender learns nothing otherwise).
 		ch := workflow.GetSignalChannel(ctx, m.name)
 		m := m
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			for {
-				var d JobDecision
-				ch.Receive(ctx, &d)
-				if m.validate(ctx, d) == nil {
-					_, _ = m.apply(ctx, d)
+				d, err := receiveSignal[JobDecision](ctx, ch)
+				if err == nil {
+					err = m.validate(ctx, d)
+				}
+				if err == nil {
+					_, err = m.apply(ctx, d)
+				}
+				if err != nil {
+					j.s.Attempts = keepAttempt(ctx, j.s.Attempts, model.Action(m.name), d.As, err)
 				}
 			}
 		})

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -247,5 +248,28 @@ func TestJobPhaseHasItsOwnSearchAttribute(t *testing.T) {
 	want := []string{workflows.PhaseValidating, workflows.PhaseApplying, workflows.PhaseFollowing, workflows.PhaseDone}
 	if s.Phase != workflows.PhaseDone || !slices.Equal(phases, want) {
 		t.Fatalf("SfJobPhase went %v, want %v (status %+v)", phases, want, s)
+	}
+}
+
+// Approve and cancel sent as signals: a refused one is kept in the job's
+// attempts with its reason, and so is one whose payload cannot be read
+// (the SDK would drop it with a log line), and neither changes the job.
+func TestJobKeepsRefusedSignals(t *testing.T) {
+	f := newJobFixture(t, counts(10, 15, 0)) // risky: waits for an approval
+	f.signal(time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackPlain}})
+	f.signal(2*time.Hour, workflows.UpdateJobCancel, map[string]any{"as": 5})
+	f.signal(3*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackAdmin}})
+	s := f.run(25, true)
+	if s.Phase != workflows.PhaseDone || s.ApprovedBy != slackAdmin {
+		t.Fatalf("the admin's signal did not approve: %+v", s)
+	}
+	if len(s.Attempts) != 2 {
+		t.Fatalf("attempts: %+v", s.Attempts)
+	}
+	if a := s.Attempts[0]; a.Action != workflows.UpdateJobApprove || a.By != slackPlain || a.Via != "signal" || !strings.Contains(a.Reason, "may not") {
+		t.Errorf("the member's refused approval: %+v", a)
+	}
+	if a := s.Attempts[1]; a.Action != workflows.UpdateJobCancel || !strings.Contains(a.Reason, "payload could not be read") || !strings.Contains(a.Reason, "as") {
+		t.Errorf("the undecodable cancel: %+v", a)
 	}
 }
