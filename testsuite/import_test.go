@@ -51,7 +51,6 @@ const importFile = "\ufeffSalesforce_Username;Slack_User_ID;Note\r\n" +
 func TestCSVImportEndToEnd(t *testing.T) {
 	const ws = "T0DEMO0001"
 	cfg := env.Config
-	cfg.Jobs.FollowEvery = time.Second
 	run := func(args ...string) result { return cli(t, &cfg, "", args...) }
 	org := []string{"--workspace", ws, "--org", "acme"}
 	with := func(args ...string) []string { return append(args, org...) }

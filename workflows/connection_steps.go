@@ -208,6 +208,7 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 		if w.cancelAutoMap != nil {
 			w.cancelAutoMap()
 		}
+		w.stopJobs(ctx)
 		w.recordBy(ctx, model.ActionDisconnect, req.As, who, "was "+string(w.c.State)+"; mappings kept as history")
 		w.setState(ctx, model.StateDisconnected)
 		w.tellRequester(ctx, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))

@@ -79,14 +79,44 @@ func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
 	return f
 }
 
+// jobSettings are the settings the mocked worker gives its jobs.
+var jobSettings = workflows.JobSettings{BatchSize: 10, Parallelism: 2, FollowEvery: time.Hour, ApprovalTTL: 24 * time.Hour, UploadTTL: time.Hour}
+
+// jobInput is what a connection starts job1 with.
+func jobInput(yes bool) workflows.JobInput {
+	return workflows.JobInput{
+		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", ConnectionID: "conn1", CreatedBy: slackAdmin},
+		AutoApprove: yes, FileName: "members.csv",
+	}
+}
+
+// storeFile mocks the worker's settings and the store's record of job1's
+// file, of rows rows.
+func (f *fixture) storeFile(settings workflows.JobSettings, rows int) {
+	f.env.OnActivity(acts.JobSettings, mock.Anything).Return(settings, nil).Maybe()
+	f.env.OnActivity(acts.LoadJob, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JobInput) (activities.JobRef, error) {
+		ref := in.Job
+		ref.Rows, ref.SlackColumn, ref.SalesforceColumn = rows, "slack_user_id", "salesforce_username"
+		return ref, nil
+	}).Maybe()
+}
+
+// uploaded tells the job its file is uploaded, after delay.
+func (f *fixture) uploaded(delay time.Duration) *outcome {
+	return f.update(delay, workflows.UpdateJobUploaded, workflows.JobUpload{Encoding: "UTF-8"})
+}
+
 func (f *jobFixture) run(rows int, yes bool) workflows.JobStatus {
 	f.t.Helper()
+	f.storeFile(jobSettings, rows)
+	f.uploaded(0)
+	return f.execute(jobInput(yes))
+}
+
+func (f *jobFixture) execute(in workflows.JobInput) workflows.JobStatus {
+	f.t.Helper()
 	f.env.SetStartTime(requestedAt)
-	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
-		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: rows, CreatedBy: slackAdmin},
-		AutoApprove: yes,
-		Settings:    workflows.JobSettings{BatchSize: 10, Parallelism: 2, FollowEvery: time.Hour, ApprovalTTL: 24 * time.Hour},
-	})
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, in)
 	if err := f.env.GetWorkflowError(); err != nil {
 		f.t.Fatal(err)
 	}
@@ -216,12 +246,10 @@ func TestJobPhasesRunTheirOwnWindows(t *testing.T) {
 	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(counts(60, 0, 0), nil)
 	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(activities.SettleResult{}, nil)
 	f.env.OnActivity(acts.TellJobInvitees, mock.Anything, mock.Anything).Return(0, nil)
+	f.storeFile(workflows.JobSettings{BatchSize: 5, Parallelism: 2, ValidateParallelism: 4}, 60)
+	f.uploaded(0)
 	f.env.SetStartTime(requestedAt)
-	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
-		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: 60, CreatedBy: slackAdmin},
-		AutoApprove: true,
-		Settings:    workflows.JobSettings{BatchSize: 5, Parallelism: 2, ValidateParallelism: 4},
-	})
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, jobInput(true))
 	if err := f.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
