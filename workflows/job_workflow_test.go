@@ -109,7 +109,7 @@ func (f *fixture) uploaded(delay time.Duration) *outcome {
 func (f *jobFixture) run(rows int, yes bool) workflows.JobStatus {
 	f.t.Helper()
 	f.storeFile(jobSettings, rows)
-	f.uploaded(0)
+	f.uploaded(time.Second)
 	return f.execute(jobInput(yes))
 }
 
@@ -273,7 +273,7 @@ func TestJobPhaseHasItsOwnSearchAttribute(t *testing.T) {
 		}
 	}).Return(nil)
 	s := f.run(25, true)
-	want := []string{workflows.PhaseValidating, workflows.PhaseApplying, workflows.PhaseFollowing, workflows.PhaseDone}
+	want := []string{workflows.PhaseUploading, workflows.PhaseValidating, workflows.PhaseApplying, workflows.PhaseFollowing, workflows.PhaseDone}
 	if s.Phase != workflows.PhaseDone || !slices.Equal(phases, want) {
 		t.Fatalf("SfJobPhase went %v, want %v (status %+v)", phases, want, s)
 	}
