@@ -174,6 +174,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	if s.CancelledBy != "" {
 		fmt.Fprintf(tw, "Cancelled by:\t%s\n", byWhom(s.CancelledBy, s.CancelledUnverified))
 	}
+	if s.CancelReason != "" {
+		fmt.Fprintf(tw, "Cancelled:\t%s\n", s.CancelReason)
+	}
 	fmt.Fprintf(tw, "Outcomes:\t%d linked, %d invited (%d waiting), %d unchanged, %d refused\n", s.Linked, s.Invited, s.Waiting, s.Unchanged, s.Refused)
 	if s.Invited > 0 {
 		fmt.Fprintf(tw, "Told in Slack:\t%d of %d invited members\n", s.Told, s.Invited)

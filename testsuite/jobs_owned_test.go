@@ -128,6 +128,16 @@ func TestJobsBelongToTheirConnection(t *testing.T) {
 	if strings.Count(out.String(), activities.ReasonDisconnected) != 1 || !strings.Contains(out.String(), activities.ReasonUnknownUser) {
 		t.Errorf("the rows after the disconnect:\n%s", out.String())
 	}
+	recordHistory(t, "job-owned-disconnected", workflows.JobWorkflowID(running))
+	recordHistory(t, "job-owned-upload-failed", cut)
+	eventually(t, 30*time.Second, func() error {
+		d, err := env.Client.DescribeWorkflowExecution(t.Context(), workflows.ConnectionWorkflowID(ws, orgID), "")
+		if err != nil || d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			return fmt.Errorf("the connection still runs: %v", err)
+		}
+		return nil
+	})
+	recordHistory(t, "connection-with-jobs", workflows.ConnectionWorkflowID(ws, orgID))
 }
 
 // scheduled counts the activities of a type a workflow scheduled.
