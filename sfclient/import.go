@@ -76,6 +76,12 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 	}
 	err = c.Store.CreateJob(ctx, job)
 	if err == nil {
+		// A job that no longer waits for its rows (it waited longer than
+		// its UploadTTL) gets none: rows appended from now on end with it,
+		// as its end marks the stored job.
+		err = c.requireUploading(ctx, job.ID)
+	}
+	if err == nil {
 		err = c.upload(ctx, job, in.Path, summary.Encoding, in.Uploaded)
 	}
 	if err != nil {
@@ -87,6 +93,18 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 		return "", 0, fmt.Errorf("job %s: %w", job.ID, err)
 	}
 	return job.ID, job.Rows, nil
+}
+
+// requireUploading refuses to upload into a job that waits for no rows.
+func (c *Client) requireUploading(ctx context.Context, jobID string) error {
+	s, err := c.Job(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if s.Phase != workflows.PhaseUploading {
+		return fmt.Errorf("job %s is %s: it takes no rows any more", jobID, s.Phase)
+	}
+	return nil
 }
 
 // uploadFailed tells the job that its upload failed, so that it ends now
