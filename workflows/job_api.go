@@ -168,8 +168,9 @@ type JobStatus struct {
 	ValidatedAt         time.Time `json:"validated_at,omitempty"`
 	AppliedAt           time.Time `json:"applied_at,omitempty"`
 	FinishedAt          time.Time `json:"finished_at,omitempty"`
-	// Attempts are the refused signals (approve, cancel), the latest 50:
-	// a signal whose payload could not be read is one too, with why.
+	// Attempts are the refused signals (approve, cancel, and a
+	// connection-ended that is not from the job's connection), the latest
+	// 50: a signal whose payload could not be read is one too, with why.
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// NextBatch is where the phase in progress resumes after continue-as-new.
 	NextBatch int `json:"next_batch"`
