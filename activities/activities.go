@@ -39,6 +39,9 @@ type Activities struct {
 	// InviteEvery is the pause between a job's invitation DMs
 	// (config.Config.InviteEvery; 0: DefaultInviteEvery).
 	InviteEvery time.Duration
+	// Jobs are the worker's settings of CSV jobs (config.Config.Jobs),
+	// which every job reads (JobSettings).
+	Jobs JobSettings
 	// Now is the clock proofs are checked against (nil: time.Now).
 	Now func() time.Time
 }

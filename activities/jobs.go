@@ -67,6 +67,8 @@ const (
 	ReasonCancelled         = "job cancelled before this row"
 	ReasonApprovalExpired   = "job not approved in time"
 	ReasonInvitationExpired = "invitation expired"
+	ReasonDisconnected      = "connection disconnected"
+	ReasonUploadIncomplete  = "the file's upload did not complete"
 )
 
 // ValidateJobBatch checks a range of a job's rows against the directories
@@ -381,9 +383,41 @@ type JobInput struct {
 }
 
 // JobPreview counts a job's rows by plan and outcome, with the reasons of
-// its refusals.
+// its refusals; a job whose file never reached the store has none.
 func (a *Activities) JobPreview(ctx context.Context, in JobInput) (store.JobCounts, error) {
-	return a.Store.JobCounts(ctx, in.Job.ID)
+	c, err := a.Store.JobCounts(ctx, in.Job.ID)
+	if errors.Is(err, store.ErrNoJob) {
+		return store.JobCounts{}, nil
+	}
+	return c, err
+}
+
+// LoadJob reads, once its file is uploaded, what a job started by its
+// connection needs of it from the store: its key columns and its number of
+// rows. The job's identity (workspace, org, connection, who imports) is
+// the connection's, in in.Job; the store's record must agree with it, and
+// hold every row the file has, or the upload is refused as incomplete.
+func (a *Activities) LoadJob(ctx context.Context, in JobInput) (JobRef, error) {
+	ref := in.Job
+	j, ok, err := a.Store.GetJob(ctx, ref.ID)
+	if err != nil {
+		return ref, err
+	}
+	if !ok {
+		return ref, refuse(ErrInvalidInput, "job %s has no file in the store yet: upload its rows first", ref.ID)
+	}
+	if j.Workspace != ref.Workspace || j.OrgID != ref.OrgID || j.ConnectionID != ref.ConnectionID {
+		return ref, refuse(ErrInvalidInput, "the file stored for job %s is not of the connection of %s to %s", ref.ID, ref.Workspace, ref.OrgID)
+	}
+	c, err := a.Store.JobCounts(ctx, ref.ID)
+	if err != nil {
+		return ref, err
+	}
+	if c.Rows != j.Rows {
+		return ref, refuse(ErrInvalidInput, "job %s: %d of the file's %d rows are stored: the upload is not complete", ref.ID, c.Rows, j.Rows)
+	}
+	ref.SlackColumn, ref.SalesforceColumn, ref.Rows = j.SlackColumn, j.SalesforceColumn, j.Rows
+	return ref, nil
 }
 
 // SettleResult is where a job's invitations stand.
@@ -406,7 +440,11 @@ func (a *Activities) SettleJobInvitations(ctx context.Context, in JobInput) (Set
 // EndJobRows ends every row of a job that has no outcome yet with a
 // refusal (a cancelled or expired job), keeping the rows already done.
 func (a *Activities) EndJobRows(ctx context.Context, in JobInput) (int, error) {
-	return a.Store.CancelJobRows(ctx, in.Job.ID, in.Reason)
+	n, err := a.Store.CancelJobRows(ctx, in.Job.ID, in.Reason)
+	if errors.Is(err, store.ErrNoJob) {
+		return 0, nil // its file never reached the store: no row to end
+	}
+	return n, err
 }
 
 func firstNonEmpty(ss ...string) string {

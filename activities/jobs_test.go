@@ -221,3 +221,55 @@ func TestMapBatchMatchesByFederationIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// LoadJob takes a job's columns and rows from the store, once they are all
+// there, and refuses a file of another connection or with rows missing;
+// a job whose file never arrived has no rows to end.
+func TestLoadJobReadsTheStore(t *testing.T) {
+	f := newJobFixture(t)
+	ctx := context.Background()
+	load := func(ref activities.JobRef) (activities.JobRef, error) {
+		v, err := f.env.ExecuteActivity(f.acts.LoadJob, activities.JobInput{Job: ref})
+		var out activities.JobRef
+		if err == nil {
+			err = v.Get(&out)
+		}
+		return out, err
+	}
+	asked := activities.JobRef{ID: f.job.ID, Workspace: f.job.Workspace, OrgID: f.job.OrgID, OrgURL: f.job.OrgURL, ConnectionID: f.job.ConnectionID, CreatedBy: "U0OWNER01", Rows: 99, SlackColumn: "slack_email"}
+	got, err := load(asked)
+	if err != nil || got.Rows != 4 || got.SlackColumn != "slack_user_id" || got.SalesforceColumn != "salesforce_username" || got.CreatedBy != "U0OWNER01" {
+		t.Fatalf("loaded %+v, %v", got, err)
+	}
+	other := asked
+	other.ConnectionID = "C2"
+	if _, err := load(other); err == nil || !strings.Contains(err.Error(), "not of the connection") {
+		t.Errorf("another connection's file: %v", err)
+	}
+	if err := f.acts.Store.CreateJob(ctx, store.Job{ID: "J2", Workspace: f.job.Workspace, OrgID: f.job.OrgID, ConnectionID: f.job.ConnectionID,
+		FileName: "g.csv", CreatedBy: "U0ADMIN01", SlackColumn: "slack_user_id", SalesforceColumn: "salesforce_username", Rows: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.acts.Store.AppendJobRows(ctx, "J2", []store.JobRow{{Seq: 0, Line: 2, SlackKey: "U1", SalesforceKey: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	cut := asked
+	cut.ID = "J2"
+	if _, err := load(cut); err == nil || !strings.Contains(err.Error(), "1 of the file's 3 rows") {
+		t.Errorf("an incomplete upload: %v", err)
+	}
+	none := asked
+	none.ID = "J3"
+	if _, err := load(none); err == nil || !strings.Contains(err.Error(), "no file") {
+		t.Errorf("no upload: %v", err)
+	}
+	if v, err := f.env.ExecuteActivity(f.acts.EndJobRows, activities.JobInput{Job: none, Reason: activities.ReasonUploadIncomplete}); err != nil {
+		t.Errorf("ending the rows of a job without a file: %v", err)
+	} else {
+		var n int
+		_ = v.Get(&n)
+		if n != 0 {
+			t.Errorf("%d rows ended", n)
+		}
+	}
+}

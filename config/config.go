@@ -56,7 +56,8 @@ type Config struct {
 	// InviteEvery is the pause between a CSV job's invitation DMs
 	// (SFCONNECT_INVITE_EVERY, default one second: Slack's posting rate).
 	InviteEvery time.Duration
-	// Jobs shape the CSV mapping jobs this starter starts.
+	// Jobs shape the worker's CSV mapping jobs, which read them from it
+	// when they start (the starter's are not used).
 	Jobs workflows.JobSettings
 	// DataDir holds the default run's files (.data).
 	DataDir string
@@ -167,6 +168,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	if c.Jobs.FollowEvery, err = duration(getenv, "SFCONNECT_JOB_FOLLOW_EVERY", c.Jobs.FollowEvery); err != nil {
 		return c, err
 	}
+	if c.Jobs.UploadTTL, err = duration(getenv, "SFCONNECT_JOB_UPLOAD_TTL", c.Jobs.UploadTTL); err != nil {
+		return c, err
+	}
 	if c.Jobs.BatchSize, err = positive(getenv, "SFCONNECT_JOB_BATCH", c.Jobs.BatchSize); err != nil {
 		return c, err
 	}
@@ -177,6 +181,22 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// JobsEnv is the environment that gives a worker the job settings s
+// (the variables LoadFrom reads them from), for tests and benchmarks that
+// run workers as processes.
+func JobsEnv(s workflows.JobSettings) []string {
+	return []string{
+		"SFCONNECT_INVITE_TTL=" + s.InviteTTL.String(),
+		"SFCONNECT_JOB_APPROVAL_TTL=" + s.ApprovalTTL.String(),
+		"SFCONNECT_JOB_REVALIDATE_AFTER=" + s.RevalidateAfter.String(),
+		"SFCONNECT_JOB_FOLLOW_EVERY=" + s.FollowEvery.String(),
+		"SFCONNECT_JOB_UPLOAD_TTL=" + s.UploadTTL.String(),
+		"SFCONNECT_JOB_BATCH=" + strconv.Itoa(s.BatchSize),
+		"SFCONNECT_JOB_PARALLELISM=" + strconv.Itoa(s.Parallelism),
+		"SFCONNECT_JOB_VALIDATE_PARALLELISM=" + strconv.Itoa(s.ValidateParallelism),
+	}
 }
 
 // Sandbox reports whether Slack and Salesforce are the sandbox.

@@ -72,6 +72,8 @@ func stateLabel(s model.State) string {
 // phaseLabel is a CSV job's phase in words.
 func phaseLabel(phase string) string {
 	switch phase {
+	case workflows.PhaseUploading:
+		return "Receiving the file's rows"
 	case workflows.PhaseValidating:
 		return "Checking the rows"
 	case workflows.PhaseAwaitingApproval:

@@ -8,12 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-
-	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/workflows"
@@ -52,9 +48,12 @@ func CheckFile(path, name string) (mappingcsv.Summary, error) {
 	return s, nil
 }
 
-// StartImport checks the file, asks the connection for a job (the caller's
-// role is checked there), uploads the rows into the store and starts the
-// job's workflow. It returns the job's id and its number of rows.
+// StartImport checks the file, asks the connection for a job (the
+// caller's role is checked there, and the connection starts the job,
+// which waits for its rows), uploads the rows into the store and tells the
+// job they are there. An upload that fails is told too: the job ends, and
+// the rows that arrived with it. It returns the job's id and its number
+// of rows.
 func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error) {
 	name := in.Request.FileName
 	summary, err := CheckFile(in.Path, name)
@@ -64,8 +63,10 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 	if c.Store == nil {
 		return "", 0, errors.New("no store to upload the rows to (DATABASE_URL)")
 	}
+	req := in.Request
+	req.AutoApprove = in.AutoApprove
 	var grant workflows.ImportGrant
-	if err := c.ConnectionUpdate(ctx, in.Team, in.OrgID, workflows.UpdateImport, in.Request, &grant); err != nil {
+	if err := c.ConnectionUpdate(ctx, in.Team, in.OrgID, workflows.UpdateImport, req, &grant); err != nil {
 		return "", 0, err
 	}
 	job := store.Job{
@@ -73,29 +74,46 @@ func (c *Client) StartImport(ctx context.Context, in Import) (string, int, error
 		FileName: name, CreatedBy: in.Request.As, Rows: summary.Rows,
 		SlackColumn: summary.Header.Slack.String(), SalesforceColumn: summary.Header.Salesforce.String(),
 	}
-	if err := c.Store.CreateJob(ctx, job); err != nil {
-		return "", 0, err
+	err = c.Store.CreateJob(ctx, job)
+	if err == nil {
+		// A job that no longer waits for its rows (it waited longer than
+		// its UploadTTL) gets none: rows appended from now on end with it,
+		// as its end marks the stored job.
+		err = c.requireUploading(ctx, job.ID)
 	}
-	if err := c.upload(ctx, job, in.Path, summary.Encoding, in.Uploaded); err != nil {
+	if err == nil {
+		err = c.upload(ctx, job, in.Path, summary.Encoding, in.Uploaded)
+	}
+	if err != nil {
+		c.uploadFailed(ctx, job.ID, err)
 		return "", 0, fmt.Errorf("%s: %w", name, err)
 	}
-	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.JobWorkflowID(job.ID), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.WorkspaceKey.ValueSet(in.Team), workflows.OrgKey.ValueSet(grant.OrgID), workflows.StateKey.ValueSet(workflows.PhaseValidating)),
-		StaticSummary: fmt.Sprintf("CSV job %s: %s (%d rows) into %s ↔ %s", job.ID, job.FileName, job.Rows, in.Team, grant.OrgID),
-	}, workflows.JobWorkflowName, workflows.JobInput{
-		Job: activities.JobRef{ID: job.ID, Workspace: in.Team, OrgID: grant.OrgID, OrgURL: grant.OrgURL, ConnectionID: grant.ConnectionID,
-			SlackColumn: job.SlackColumn, SalesforceColumn: job.SalesforceColumn, Rows: job.Rows, CreatedBy: in.Request.As,
-			Encoding: string(summary.Encoding)},
-		AutoApprove: in.AutoApprove,
-		Settings:    c.Config.Jobs,
-	})
-	if err != nil {
-		return "", 0, fmt.Errorf("start job %s: %w", job.ID, err)
+	var s workflows.JobStatus
+	if err := c.Update(ctx, workflows.JobWorkflowID(job.ID), workflows.UpdateJobUploaded, workflows.JobUpload{Encoding: string(summary.Encoding)}, &s); err != nil {
+		return "", 0, fmt.Errorf("job %s: %w", job.ID, err)
 	}
 	return job.ID, job.Rows, nil
+}
+
+// requireUploading refuses to upload into a job that waits for no rows.
+func (c *Client) requireUploading(ctx context.Context, jobID string) error {
+	s, err := c.Job(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if s.Phase != workflows.PhaseUploading {
+		return fmt.Errorf("job %s is %s: it takes no rows any more", jobID, s.Phase)
+	}
+	return nil
+}
+
+// uploadFailed tells the job that its upload failed, so that it ends now
+// rather than after its UploadTTL; even when ctx has ended (the caller
+// gave up), for a little while.
+func (c *Client) uploadFailed(ctx context.Context, jobID string, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = c.Update(ctx, workflows.JobWorkflowID(jobID), workflows.UpdateJobUploaded, workflows.JobUpload{Failed: Bound(cause.Error())}, nil)
 }
 
 // upload streams the file's rows into the store, where any worker reads

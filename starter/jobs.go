@@ -174,6 +174,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	if s.CancelledBy != "" {
 		fmt.Fprintf(tw, "Cancelled by:\t%s\n", byWhom(s.CancelledBy, s.CancelledUnverified))
 	}
+	if s.CancelReason != "" {
+		fmt.Fprintf(tw, "Cancelled:\t%s\n", s.CancelReason)
+	}
 	fmt.Fprintf(tw, "Outcomes:\t%d linked, %d invited (%d waiting), %d unchanged, %d refused\n", s.Linked, s.Invited, s.Waiting, s.Unchanged, s.Refused)
 	if s.Invited > 0 {
 		fmt.Fprintf(tw, "Told in Slack:\t%d of %d invited members\n", s.Told, s.Invited)
@@ -191,6 +194,9 @@ func (a *app) printJob(s workflows.JobStatus) error {
 	sort.Slice(reasons, func(i, j int) bool { return s.RefusalReasons[reasons[i]] > s.RefusalReasons[reasons[j]] })
 	for _, r := range reasons {
 		fmt.Fprintf(tw, "Refused:\t%d × %s\n", s.RefusalReasons[r], r)
+	}
+	for _, at := range s.Attempts {
+		fmt.Fprintf(tw, "Refused signal:\t%s %s by %s: %s\n", stamp(at.At), at.Action, dash(at.By), at.Reason)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -70,6 +70,16 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 			return err
 		}
 	}
+	if len(c.Jobs) > 0 {
+		fmt.Fprintln(a.env.Out, "\nCSV jobs running:")
+		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
+		for _, j := range c.Jobs {
+			fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", j.ID, dash(j.FileName), j.StartedBy, stamp(j.StartedAt))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(c.Attempts) > 0 {
 		fmt.Fprintln(a.env.Out, "\nRefused attempts:")
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)

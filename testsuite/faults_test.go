@@ -18,7 +18,6 @@ func TestTwentyPercentFaults(t *testing.T) {
 	defer env.Sandbox.ClearFaults()
 	s0 := env.Sandbox.Stats()
 	cfg := env.Config
-	cfg.Jobs.FollowEvery = time.Second
 	org := []string{"--workspace", ws, "--org", "acme"}
 	with := func(args ...string) []string { return append(args, org...) }
 

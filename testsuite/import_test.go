@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/salesforce"
@@ -50,7 +51,6 @@ const importFile = "\ufeffSalesforce_Username;Slack_User_ID;Note\r\n" +
 func TestCSVImportEndToEnd(t *testing.T) {
 	const ws = "T0DEMO0001"
 	cfg := env.Config
-	cfg.Jobs.FollowEvery = time.Second
 	run := func(args ...string) result { return cli(t, &cfg, "", args...) }
 	org := []string{"--workspace", ws, "--org", "acme"}
 	with := func(args ...string) []string { return append(args, org...) }
@@ -207,11 +207,55 @@ func TestCSVImportInWindows1252(t *testing.T) {
 		}
 		return nil
 	})
+	// Visibility finds the job by its phase in SfJobPhase, and SfState
+	// (the connections' state) does not know it.
+	eventually(t, 30*time.Second, func() error {
+		return visibleJob(t, job.ID, workflows.PhaseAwaitingApproval)
+	})
 	if out := mustRun(t, "jobs", "status", job.ID).out; !strings.Contains(out, "Windows-1252") {
 		t.Errorf("the preview does not say the encoding:\n%s", out)
 	}
 	if out := mustRun(t, "jobs", "results", job.ID).out; !strings.Contains(out, "hélène@org08.example") {
 		t.Errorf("the accents did not come through:\n%s", out)
 	}
+	// Signals the job refuses, one of them unreadable, are kept as
+	// attempts with their reasons (through the codec, as the worker runs).
+	if err := env.Client.SignalWorkflow(t.Context(), workflows.JobWorkflowID(job.ID), "", workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: "U0MEMBER2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client.SignalWorkflow(t.Context(), workflows.JobWorkflowID(job.ID), "", workflows.UpdateJobApprove, map[string]any{"as": 5}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		s := decodeJob(t, run(t, "jobs", "status", job.ID, "--output", "json"))
+		if len(s.Attempts) != 2 || s.Attempts[0].By != "U0MEMBER2" || !strings.Contains(s.Attempts[1].Reason, "payload could not be read") || s.Phase != workflows.PhaseAwaitingApproval {
+			return fmt.Errorf("attempts: %+v (phase %s)", s.Attempts, s.Phase)
+		}
+		return nil
+	})
+	if out := mustRun(t, "jobs", "status", job.ID).out; !strings.Contains(out, "Refused signal:") {
+		t.Errorf("jobs status does not show the refused signals:\n%s", out)
+	}
 	mustRun(t, "jobs", "cancel", job.ID, "--as", "U0ADMIN01")
+}
+
+// visibleJob checks that visibility shows job id in phase under
+// SfJobPhase, and not under SfState.
+func visibleJob(t *testing.T, id, phase string) error {
+	t.Helper()
+	count := func(q string) int {
+		resp, err := env.Client.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: q})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return len(resp.Executions)
+	}
+	wf := fmt.Sprintf("WorkflowId = %q", workflows.JobWorkflowID(id))
+	if n := count(wf + fmt.Sprintf(" AND %s = %q", workflows.JobPhaseKey.GetName(), phase)); n != 1 {
+		return fmt.Errorf("job %s: %d workflows with %s = %s", id, n, workflows.JobPhaseKey.GetName(), phase)
+	}
+	if n := count(wf + fmt.Sprintf(" AND %s = %q", workflows.StateKey.GetName(), phase)); n != 0 {
+		return fmt.Errorf("job %s has %s = %s: jobs share the connections' attribute", id, workflows.StateKey.GetName(), phase)
+	}
+	return nil
 }

@@ -59,6 +59,10 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dataDir)
 	cfg.DataDir = dataDir
+	// The shared worker follows its jobs' invitations every second (the
+	// jobs' settings are the worker's): the tests see a sign-in at once.
+	// A disconnect ends a connection's jobs, so none polls for long.
+	cfg.Jobs.FollowEvery = time.Second
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dataDir, "sfconnect.db")
 	if os.Getenv("SFCONNECT_TEST_STORE") == "postgres" {
 		url, drop, err := postgresSchema(ctx)

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sfconnect/sfconnect/devenv"
+	"github.com/sfconnect/sfconnect/workflows"
 )
 
 // Every Web UI query the README shows, and the one the default run's
@@ -26,6 +27,18 @@ func TestReadmeQueriesAreValid(t *testing.T) {
 	queries := append(strings.Split(strings.TrimSpace(block), "\n"), devenv.UIFilterExample)
 	if len(queries) < 3 {
 		t.Fatalf("queries %q", queries)
+	}
+	// Jobs are filtered by their phase in SfJobPhase; SfState is the
+	// connections' state, which jobs do not set.
+	jobQuery := false
+	for _, q := range queries {
+		jobQuery = jobQuery || strings.Contains(q, workflows.JobPhaseKey.GetName())
+		if strings.Contains(q, workflows.StateKey.GetName()) && strings.Contains(q, workflows.JobWorkflowName) {
+			t.Errorf("%s: jobs have no %s, their phase is %s", q, workflows.StateKey.GetName(), workflows.JobPhaseKey.GetName())
+		}
+	}
+	if !jobQuery {
+		t.Errorf("no README query filters jobs by %s", workflows.JobPhaseKey.GetName())
 	}
 	for _, q := range queries {
 		_, err := env.Client.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: q})

@@ -68,6 +68,8 @@ func (s *separateEnv) worker(name string) *workerProcess {
 		"DATABASE_URL="+s.Config.DatabaseURL, "SFCONNECT_LOG_LEVEL=warn", "SFCONNECT_METRICS_ADDR=127.0.0.1:0",
 		// The same data folder, so the same development payload key.
 		"SFCONNECT_DATA_DIR="+s.Config.DataDir)}
+	// The jobs' settings are the worker's.
+	w.env = append(w.env, config.JobsEnv(s.Config.Jobs)...)
 	w.start()
 	s.t.Cleanup(w.kill)
 	return w

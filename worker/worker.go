@@ -51,6 +51,7 @@ func NewActivities(cfg config.Config, st store.Store, log *zap.Logger) (*activit
 		SignInRedirectURIs: cfg.SignInRedirectURIs(),
 		ConsoleURL:         cfg.ConsoleURL,
 		InviteEvery:        cfg.InviteEvery,
+		Jobs:               cfg.Jobs,
 	}, nil
 }
 

@@ -106,6 +106,8 @@ type Connection struct {
 	Invitations map[string]Invitation `json:"invitations,omitempty"`
 	// AutoMap is the automatic mapping running or last run.
 	AutoMapRun *AutoMapProgress `json:"auto_map_run,omitempty"`
+	// Jobs are the connection's CSV jobs still running (connection_jobs.go).
+	Jobs []ConnectionJob `json:"jobs,omitempty"`
 }
 
 // Event is one thing that happened to a connection.

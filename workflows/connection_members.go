@@ -40,6 +40,7 @@ func (w *connectionRun) setupMembers(ctx workflow.Context) error {
 			return fmt.Errorf("register update %s: %w", u.name, err)
 		}
 	}
+	w.setupJobs(ctx)
 	return nil
 }
 
@@ -383,9 +384,13 @@ func (w *connectionRun) validateImport(_ workflow.Context, req ImportRequest) er
 	return w.proofs.requireCaller(req.Caller)
 }
 
-// grantImport checks that the caller may map members and names the job
-// their file becomes; the CLI then uploads the rows and starts the job.
+// grantImport checks that the caller may map members and starts the job
+// their file becomes (importJob). Connections' imports before
+// "job-owned-by-connection" only named the job, which the CLI started.
 func (w *connectionRun) grantImport(ctx workflow.Context, req ImportRequest) (ImportGrant, error) {
+	if workflow.GetVersion(ctx, versionJobOwnedByConnection, workflow.DefaultVersion, 1) == 1 {
+		return w.importJob(ctx, req)
+	}
 	_, who, err := w.authorizeSlack(ctx, UpdateImport, model.ActionMap, req.Caller)
 	if err != nil {
 		return ImportGrant{}, err

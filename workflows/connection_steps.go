@@ -28,10 +28,13 @@ func setStep[T, R any](ctx workflow.Context, w *connectionRun, name string, acti
 	w.signals = append(w.signals, ch)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var req T
-			ch.Receive(ctx, &req)
+			// A payload that cannot be read is a refused attempt too
+			// (receiveSignal), not dropped by the SDK with a log line.
+			req, err := receiveSignal[T](ctx, ch)
 			w.signalsBusy++
-			err := validate(ctx, req)
+			if err == nil {
+				err = validate(ctx, req)
+			}
 			if err == nil {
 				_, err = apply(ctx, req)
 			}
@@ -208,6 +211,7 @@ func (w *connectionRun) disconnect(ctx workflow.Context, req DisconnectRequest) 
 		if w.cancelAutoMap != nil {
 			w.cancelAutoMap()
 		}
+		w.stopJobs(ctx)
 		w.recordBy(ctx, model.ActionDisconnect, req.As, who, "was "+string(w.c.State)+"; mappings kept as history")
 		w.setState(ctx, model.StateDisconnected)
 		w.tellRequester(ctx, fmt.Sprintf("%s disconnected Salesforce org %s from this workspace.", req.As, w.c.OrgName))

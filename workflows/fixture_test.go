@@ -66,6 +66,8 @@ type fixture struct {
 	// mode.
 	proofsSeen   []proofSeen
 	requireProof bool
+	// jobsEnded are what jobs told their connection of their end.
+	jobsEnded []workflows.JobEnded
 }
 
 // allowedRedirects are the sign-in addresses the mocked worker allows.
@@ -253,6 +255,13 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.signals = append(f.signals, arg.(workflows.ConnectionStateSignal))
+			return nil
+		}).Maybe()
+	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalJobEnded, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.jobsEnded = append(f.jobsEnded, arg.(workflows.JobEnded))
 			return nil
 		}).Maybe()
 	return f

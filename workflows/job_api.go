@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
 )
 
 // JobWorkflowName is the registered type name of JobWorkflow.
@@ -21,13 +22,25 @@ const (
 	UpdateJobCancel = "cancel"
 	// QueryJob returns the job's JobStatus.
 	QueryJob = "job"
-	// UpdateImport asks a connection for a job: the caller's role is checked
-	// and the job's identity given. Payload ImportRequest; result ImportGrant.
+	// UpdateImport asks a connection for a job: the caller's role is
+	// checked, and the connection starts the job, which waits for its
+	// file. Payload ImportRequest; result ImportGrant.
 	UpdateImport = "import"
+	// UpdateJobUploaded tells a job its file's rows are in the store (or
+	// that their upload failed). Payload JobUpload; result JobStatus.
+	UpdateJobUploaded = "uploaded"
+	// SignalJobConnectionEnded tells a job its connection was
+	// disconnected: the job ends, its rows not done refused. Payload
+	// JobConnectionEnded.
+	SignalJobConnectionEnded = "connection-ended"
+	// SignalJobEnded tells a connection that one of its jobs has ended.
+	// Payload JobEnded.
+	SignalJobEnded = "job-ended"
 )
 
 // Job phases, in order; the job ends in done, cancelled, expired or failed.
 const (
+	PhaseUploading        = "uploading"
 	PhaseValidating       = "validating"
 	PhaseAwaitingApproval = "awaiting_approval"
 	PhaseApplying         = "applying"
@@ -41,10 +54,33 @@ const (
 // ImportRequest asks to import a CSV file into a connection.
 type ImportRequest struct {
 	FileName string `json:"file_name"`
-	Caller          // a Slack member
+	// AutoApprove is --yes: a job without risks is approved by its creator.
+	AutoApprove bool `json:"auto_approve,omitempty"`
+	Caller           // a Slack member
 }
 
-// ImportGrant is what the CLI needs to upload the rows and start the job.
+// JobUpload is the uploader's word on the job's file: all its rows are in
+// the store, read in Encoding, or their upload Failed (why).
+type JobUpload struct {
+	Encoding string `json:"encoding,omitempty"`
+	Failed   string `json:"failed,omitempty"`
+}
+
+// JobConnectionEnded is the connection's word that it has ended.
+type JobConnectionEnded struct {
+	ConnectionID string      `json:"connection_id"`
+	State        model.State `json:"state"`
+}
+
+// JobEnded is a job's word to its connection that it has ended.
+type JobEnded struct {
+	JobID        string `json:"job_id"`
+	ConnectionID string `json:"connection_id"`
+	Phase        string `json:"phase"`
+}
+
+// ImportGrant names the job the connection started for a file: the CLI
+// uploads the rows into it, then tells it (UpdateJobUploaded).
 type ImportGrant struct {
 	JobID        string `json:"job_id"`
 	ConnectionID string `json:"connection_id"`
@@ -57,81 +93,26 @@ type JobDecision struct {
 	Caller // a Slack member
 }
 
-// JobSettings shape a job's run.
-type JobSettings struct {
-	// BatchSize is how many rows one activity validates or applies.
-	BatchSize int `json:"batch_size"`
-	// Parallelism is how many batches the application runs at once.
-	Parallelism int `json:"parallelism"`
-	// ValidateParallelism is how many batches the validation runs at
-	// once. Validation hardly writes (its batches wait on the directories
-	// and read the store), so it can run more at once than the
-	// application, whose writes queue on SQLite's one writer.
-	ValidateParallelism int `json:"validate_parallelism,omitempty"`
-	// MaxRefusedShare: a job that would refuse more than this share of its
-	// rows needs an explicit approval, even with --yes.
-	MaxRefusedShare float64 `json:"max_refused_share"`
-	// ApprovalTTL is how long the preview waits for an approval.
-	ApprovalTTL time.Duration `json:"approval_ttl"`
-	// InviteTTL is how long the job's invitations wait for their members.
-	InviteTTL time.Duration `json:"invite_ttl"`
-	// FollowEvery is how often the job looks at its invitations.
-	FollowEvery time.Duration `json:"follow_every"`
-	// RevalidateAfter: a batch applied within this time of the end of
-	// validation takes the members and users validation resolved; a later
-	// one asks the directories again (a user may have been deactivated
-	// while the preview waited). The mappings of now are checked always.
-	RevalidateAfter time.Duration `json:"revalidate_after,omitempty"`
-}
+// JobSettings shape a job's run; they are the worker's
+// (activities.Activities.Jobs, from its environment), read by the job.
+type JobSettings = activities.JobSettings
 
-// DefaultJobSettings are the measured defaults (BENCHMARKS.md): on one
-// SQLite file the application's writes queue on its single writer, so two
-// batches applied at once go as fast as three (a million rows, fourth
-// session: apply 21.9 s with two, 24.6 s with three); validation hardly
-// writes, and three batches at once keep both cores busy (four: no faster).
-// Batches of 20,000 rows were faster (29.7 s against 32.1-32.8 s for the
-// whole import) but took the worker to 310 MB, past its 300 MB target.
-var DefaultJobSettings = JobSettings{
-	BatchSize: 10000, Parallelism: 2, ValidateParallelism: 3, MaxRefusedShare: 0.10,
-	ApprovalTTL: 7 * 24 * time.Hour, InviteTTL: DefaultInviteTTL, FollowEvery: time.Hour,
-	RevalidateAfter: time.Hour,
-}
+// DefaultJobSettings are the measured defaults (activities.DefaultJobSettings).
+var DefaultJobSettings = activities.DefaultJobSettings
 
-func (s JobSettings) withDefaults() JobSettings {
-	d := DefaultJobSettings
-	if s.BatchSize > 0 {
-		d.BatchSize = s.BatchSize
-	}
-	if s.Parallelism > 0 {
-		d.Parallelism = s.Parallelism
-	}
-	if s.ValidateParallelism > 0 {
-		d.ValidateParallelism = s.ValidateParallelism
-	}
-	if s.MaxRefusedShare > 0 {
-		d.MaxRefusedShare = s.MaxRefusedShare
-	}
-	if s.ApprovalTTL > 0 {
-		d.ApprovalTTL = s.ApprovalTTL
-	}
-	if s.RevalidateAfter > 0 {
-		d.RevalidateAfter = s.RevalidateAfter
-	}
-	if s.InviteTTL > 0 {
-		d.InviteTTL = s.InviteTTL
-	}
-	if s.FollowEvery > 0 {
-		d.FollowEvery = s.FollowEvery
-	}
-	return d
-}
-
-// JobInput starts (or continues) a JobWorkflow.
+// JobInput starts (or continues) a JobWorkflow. A job's connection starts
+// it with Job's identity (ID, workspace, org, connection, CreatedBy) and
+// FileName; the job reads the rest of Job from the store and Settings
+// from the worker, and carries them over continue-as-new.
 type JobInput struct {
 	Job activities.JobRef `json:"job"`
 	// AutoApprove is --yes: a job without risks is approved by its creator.
 	AutoApprove bool        `json:"auto_approve"`
 	Settings    JobSettings `json:"settings"`
+	FileName    string      `json:"file_name,omitempty"`
+	// Owned: the job's connection started it (set by the job for its
+	// continued runs; a first run knows it from its version).
+	Owned bool `json:"owned,omitempty"`
 	// Status is carried over by continue-as-new.
 	Status *JobStatus `json:"status,omitempty"`
 	// UsedProofs are the step assertions already used, carried over by
@@ -144,6 +125,7 @@ type JobStatus struct {
 	ID        string `json:"id"`
 	Workspace string `json:"workspace"`
 	OrgID     string `json:"org_id"`
+	FileName  string `json:"file_name,omitempty"`
 	Phase     string `json:"phase"`
 	Rows      int    `json:"rows"`
 	// Encoding is the file's character encoding, as the upload read it.
@@ -176,6 +158,9 @@ type JobStatus struct {
 	Told        int    `json:"told"`
 	TellNext    int    `json:"tell_next,omitempty"`
 	CancelledBy string `json:"cancelled_by,omitempty"`
+	// CancelReason is why a job nobody cancelled was: its connection was
+	// disconnected.
+	CancelReason string `json:"cancel_reason,omitempty"`
 	// CancelledUnverified: the cancel came without a proof of identity.
 	CancelledUnverified bool      `json:"cancelled_unverified,omitempty"`
 	Error               string    `json:"error,omitempty"`
@@ -183,6 +168,10 @@ type JobStatus struct {
 	ValidatedAt         time.Time `json:"validated_at,omitempty"`
 	AppliedAt           time.Time `json:"applied_at,omitempty"`
 	FinishedAt          time.Time `json:"finished_at,omitempty"`
+	// Attempts are the refused signals (approve, cancel, and a
+	// connection-ended that is not from the job's connection), the latest
+	// 50: a signal whose payload could not be read is one too, with why.
+	Attempts []Attempt `json:"attempts,omitempty"`
 	// NextBatch is where the phase in progress resumes after continue-as-new.
 	NextBatch int `json:"next_batch"`
 	// InviteExpiresAt is when the job's invitations expire.

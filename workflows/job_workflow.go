@@ -20,15 +20,30 @@ import (
 // the invitation expired. The rows live in the store: no payload carries
 // them. Its ID is JobWorkflowID.
 func JobWorkflow(ctx workflow.Context, in JobInput) (JobStatus, error) {
-	j := &jobRun{in: in, settings: in.Settings.withDefaults(), proofs: newProofs(in.UsedProofs)}
-	if in.Status != nil {
+	j := &jobRun{in: in, settings: in.Settings.WithDefaults(), proofs: newProofs(in.UsedProofs), owned: in.Owned}
+	first := in.Status == nil
+	switch {
+	case !first:
 		j.s = *in.Status
-	} else {
+	case workflow.GetVersion(ctx, versionJobOwnedByConnection, workflow.DefaultVersion, 1) == 1:
+		// Started by its connection (job_owned.go): it waits for its file,
+		// then reads it from the store, and its settings from the worker.
+		j.owned = true
+		j.s = JobStatus{ID: in.Job.ID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID, FileName: in.FileName,
+			Phase: PhaseUploading, StartedAt: workflow.Now(ctx)}
+	default:
+		// Jobs started before by the CLI, with their settings and file in
+		// their input, replay as they ran.
 		j.s = JobStatus{ID: in.Job.ID, Workspace: in.Job.Workspace, OrgID: in.Job.OrgID, Rows: in.Job.Rows, Encoding: in.Job.Encoding,
 			Phase: PhaseValidating, StartedAt: workflow.Now(ctx)}
 	}
 	if err := j.setup(ctx); err != nil {
 		return j.s, err
+	}
+	if j.owned && first {
+		if err := j.readSettings(ctx); err != nil {
+			return j.fail(ctx, err)
+		}
 	}
 	return j.run(ctx)
 }
@@ -37,9 +52,17 @@ type jobRun struct {
 	in       JobInput
 	settings JobSettings
 	s        JobStatus
-	// cancelled is set by the cancel step; the apply loop stops between batches.
-	cancelled bool
-	mu        workflow.Mutex
+	// owned: the job's connection started it, and is told when it ends.
+	owned bool
+	// cancelled is set by the cancel step, or by the connection's
+	// disconnect; the apply loop stops between batches. cancelReason is
+	// what the rows not done end with (ReasonCancelled when empty).
+	cancelled    bool
+	cancelReason string
+	// uploadFailed is why the upload of the job's file failed, as its
+	// uploader said.
+	uploadFailed string
+	mu           workflow.Mutex
 	// proofs are the step assertions used, and those being verified.
 	proofs *proofs
 }
@@ -61,19 +84,27 @@ func (j *jobRun) setup(ctx workflow.Context) error {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, m.name, m.apply, workflow.UpdateHandlerOptions{Validator: m.validate}); err != nil {
 			return err
 		}
+		// The same step as a signal: its refusal, or a payload that cannot
+		// be read, is kept in the status's attempts, as the connection's are
+		// (a signal's sender learns nothing otherwise).
 		ch := workflow.GetSignalChannel(ctx, m.name)
 		m := m
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			for {
-				var d JobDecision
-				ch.Receive(ctx, &d)
-				if m.validate(ctx, d) == nil {
-					_, _ = m.apply(ctx, d)
+				d, err := receiveSignal[JobDecision](ctx, ch)
+				if err == nil {
+					err = m.validate(ctx, d)
+				}
+				if err == nil {
+					_, err = m.apply(ctx, d)
+				}
+				if err != nil {
+					j.s.Attempts = keepAttempt(ctx, j.s.Attempts, model.Action(m.name), d.As, err)
 				}
 			}
 		})
 	}
-	return nil
+	return j.setupOwned(ctx)
 }
 
 func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
@@ -81,6 +112,8 @@ func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
 		j.publish(ctx)
 		var err error
 		switch j.s.Phase {
+		case PhaseUploading:
+			err = j.awaitUpload(ctx)
 		case PhaseValidating:
 			err = j.validate(ctx)
 		case PhaseAwaitingApproval:
@@ -92,9 +125,7 @@ func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
 		}
 		var can *workflow.ContinueAsNewError
 		if err != nil && !errors.As(err, &can) {
-			j.s.Phase, j.s.Error, j.s.FinishedAt = PhaseFailed, reason(err), workflow.Now(ctx)
-			j.publish(ctx)
-			return j.s, err
+			return j.fail(ctx, err)
 		}
 		if can != nil {
 			return j.s, err
@@ -104,19 +135,35 @@ func (j *jobRun) run(ctx workflow.Context) (JobStatus, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return j.s, err
 	}
+	j.tellConnection(ctx)
 	return j.s, nil
 }
 
-// publish shows the job's state: the SfState search attribute (its phase)
-// and the Web UI's details.
+// fail ends the job on err.
+func (j *jobRun) fail(ctx workflow.Context, err error) (JobStatus, error) {
+	j.s.Phase, j.s.Error, j.s.FinishedAt = PhaseFailed, reason(err), workflow.Now(ctx)
+	j.publish(ctx)
+	j.tellConnection(ctx)
+	return j.s, err
+}
+
+// publish shows the job's state: the SfJobPhase search attribute (its
+// phase) and the Web UI's details. Jobs started before
+// "job-phase-attribute" keep showing their phase in SfState, as they did.
 func (j *jobRun) publish(ctx workflow.Context) {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, StateKey.ValueSet(j.s.Phase))
+	key := JobPhaseKey
+	if workflow.GetVersion(ctx, versionJobPhaseAttribute, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		key = StateKey
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, key.ValueSet(j.s.Phase))
 	workflow.SetCurrentDetails(ctx, j.details())
 }
 
 func (j *jobRun) details() string {
 	s := j.s
 	switch s.Phase {
+	case PhaseUploading:
+		return fmt.Sprintf("**uploading** — waiting for the rows of %s (until %s)", s.FileName, s.StartedAt.Add(j.settings.UploadTTL).UTC().Format(time.RFC1123))
 	case PhaseValidating:
 		return fmt.Sprintf("**validating** — %d of %d rows checked", s.Validated, s.Rows)
 	case PhaseAwaitingApproval:
@@ -192,7 +239,7 @@ func (j *jobRun) batches(ctx workflow.Context, name string, parallelism int, act
 		inflight = inflight[1:]
 		done(res)
 		j.s.NextBatch++
-		// Progress for the Web UI; SfState changes only with the phase.
+		// Progress for the Web UI; SfJobPhase changes only with the phase.
 		workflow.SetCurrentDetails(ctx, j.details())
 	}
 	if j.s.NextBatch < total && !stop() {
@@ -260,6 +307,7 @@ func (j *jobRun) continueAsNew(ctx workflow.Context) error {
 	st := j.s
 	next := j.in
 	next.Status = &st
+	next.Owned = j.owned
 	next.UsedProofs = j.proofs.live(workflow.Now(ctx))
 	return workflow.NewContinueAsNewError(ctx, JobWorkflowName, next)
 }
@@ -400,7 +448,11 @@ func (j *jobRun) endCancelled(ctx workflow.Context, err error) error {
 	if err != nil {
 		return err
 	}
-	if err := j.endRows(ctx, activities.ReasonCancelled); err != nil {
+	why := activities.ReasonCancelled
+	if j.cancelReason != "" {
+		why = j.cancelReason
+	}
+	if err := j.endRows(ctx, why); err != nil {
 		return err
 	}
 	j.s.Phase, j.s.FinishedAt = PhaseCancelled, workflow.Now(ctx)
@@ -464,6 +516,9 @@ func (j *jobRun) follow(ctx workflow.Context) error {
 		}
 	}
 	for j.s.Phase == PhaseFollowing {
+		if j.cancelled { // only the connection's disconnect stops a job that follows
+			return j.endCancelled(ctx, nil)
+		}
 		var res activities.SettleResult
 		err := workflow.ExecuteActivity(withNotices(ctx), acts.SettleJobInvitations, activities.JobInput{Job: j.in.Job, Now: workflow.Now(ctx)}).Get(ctx, &res)
 		if err != nil {
@@ -482,7 +537,7 @@ func (j *jobRun) follow(ctx workflow.Context) error {
 		if until := j.s.InviteExpiresAt.Sub(workflow.Now(ctx)); until > 0 && until < wake {
 			wake = until
 		}
-		if err := workflow.Sleep(ctx, max(wake, time.Second)); err != nil {
+		if err := j.sleep(ctx, max(wake, time.Second)); err != nil {
 			return err
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {

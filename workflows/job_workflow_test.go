@@ -3,11 +3,13 @@ package workflows_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/store"
@@ -77,14 +79,44 @@ func newJobFixture(t *testing.T, counts store.JobCounts) *jobFixture {
 	return f
 }
 
+// jobSettings are the settings the mocked worker gives its jobs.
+var jobSettings = workflows.JobSettings{BatchSize: 10, Parallelism: 2, FollowEvery: time.Hour, ApprovalTTL: 24 * time.Hour, UploadTTL: time.Hour}
+
+// jobInput is what a connection starts job1 with.
+func jobInput(yes bool) workflows.JobInput {
+	return workflows.JobInput{
+		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", ConnectionID: "conn1", CreatedBy: slackAdmin},
+		AutoApprove: yes, FileName: "members.csv",
+	}
+}
+
+// storeFile mocks the worker's settings and the store's record of job1's
+// file, of rows rows.
+func (f *fixture) storeFile(settings workflows.JobSettings, rows int) {
+	f.env.OnActivity(acts.JobSettings, mock.Anything).Return(settings, nil).Maybe()
+	f.env.OnActivity(acts.LoadJob, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JobInput) (activities.JobRef, error) {
+		ref := in.Job
+		ref.Rows, ref.SlackColumn, ref.SalesforceColumn = rows, "slack_user_id", "salesforce_username"
+		return ref, nil
+	}).Maybe()
+}
+
+// uploaded tells the job its file is uploaded, after delay.
+func (f *fixture) uploaded(delay time.Duration) *outcome {
+	return f.update(delay, workflows.UpdateJobUploaded, workflows.JobUpload{Encoding: "UTF-8"})
+}
+
 func (f *jobFixture) run(rows int, yes bool) workflows.JobStatus {
 	f.t.Helper()
+	f.storeFile(jobSettings, rows)
+	f.uploaded(time.Second)
+	return f.execute(jobInput(yes))
+}
+
+func (f *jobFixture) execute(in workflows.JobInput) workflows.JobStatus {
+	f.t.Helper()
 	f.env.SetStartTime(requestedAt)
-	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
-		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: rows, CreatedBy: slackAdmin},
-		AutoApprove: yes,
-		Settings:    workflows.JobSettings{BatchSize: 10, Parallelism: 2, FollowEvery: time.Hour, ApprovalTTL: 24 * time.Hour},
-	})
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, in)
 	if err := f.env.GetWorkflowError(); err != nil {
 		f.t.Fatal(err)
 	}
@@ -214,16 +246,58 @@ func TestJobPhasesRunTheirOwnWindows(t *testing.T) {
 	f.env.OnActivity(acts.JobPreview, mock.Anything, mock.Anything).Return(counts(60, 0, 0), nil)
 	f.env.OnActivity(acts.SettleJobInvitations, mock.Anything, mock.Anything).Return(activities.SettleResult{}, nil)
 	f.env.OnActivity(acts.TellJobInvitees, mock.Anything, mock.Anything).Return(0, nil)
+	f.storeFile(workflows.JobSettings{BatchSize: 5, Parallelism: 2, ValidateParallelism: 4}, 60)
+	f.uploaded(0)
 	f.env.SetStartTime(requestedAt)
-	f.env.ExecuteWorkflow(workflows.JobWorkflowName, workflows.JobInput{
-		Job:         activities.JobRef{ID: "job1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", Rows: 60, CreatedBy: slackAdmin},
-		AutoApprove: true,
-		Settings:    workflows.JobSettings{BatchSize: 5, Parallelism: 2, ValidateParallelism: 4},
-	})
+	f.env.ExecuteWorkflow(workflows.JobWorkflowName, jobInput(true))
 	if err := f.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
 	if most["validate"] != 4 || most["apply"] != 2 {
 		t.Fatalf("batches at once: %v; want 4 validating, 2 applying", most)
+	}
+}
+
+// A job shows its phase in SfJobPhase, never in SfState, which is the
+// connections' state: a filter on SfState = "done" must not find jobs.
+func TestJobPhaseHasItsOwnSearchAttribute(t *testing.T) {
+	f := newJobFixture(t, counts(25, 0, 0))
+	var phases []string
+	f.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		if _, ok := sa.GetKeyword(workflows.StateKey); ok {
+			t.Errorf("a job upserted SfState")
+		}
+		if p, ok := sa.GetKeyword(workflows.JobPhaseKey); ok && (len(phases) == 0 || phases[len(phases)-1] != p) {
+			phases = append(phases, p)
+		}
+	}).Return(nil)
+	s := f.run(25, true)
+	want := []string{workflows.PhaseUploading, workflows.PhaseValidating, workflows.PhaseApplying, workflows.PhaseFollowing, workflows.PhaseDone}
+	if s.Phase != workflows.PhaseDone || !slices.Equal(phases, want) {
+		t.Fatalf("SfJobPhase went %v, want %v (status %+v)", phases, want, s)
+	}
+}
+
+// Approve and cancel sent as signals: a refused one is kept in the job's
+// attempts with its reason, and so is one whose payload cannot be read
+// (the SDK would drop it with a log line), and neither changes the job.
+func TestJobKeepsRefusedSignals(t *testing.T) {
+	f := newJobFixture(t, counts(10, 15, 0)) // risky: waits for an approval
+	f.signal(time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackPlain}})
+	f.signal(2*time.Hour, workflows.UpdateJobCancel, map[string]any{"as": 5})
+	f.signal(3*time.Hour, workflows.UpdateJobApprove, workflows.JobDecision{Caller: workflows.Caller{As: slackAdmin}})
+	s := f.run(25, true)
+	if s.Phase != workflows.PhaseDone || s.ApprovedBy != slackAdmin {
+		t.Fatalf("the admin's signal did not approve: %+v", s)
+	}
+	if len(s.Attempts) != 2 {
+		t.Fatalf("attempts: %+v", s.Attempts)
+	}
+	if a := s.Attempts[0]; a.Action != workflows.UpdateJobApprove || a.By != slackPlain || a.Via != "signal" || !strings.Contains(a.Reason, "may not") {
+		t.Errorf("the member's refused approval: %+v", a)
+	}
+	if a := s.Attempts[1]; a.Action != workflows.UpdateJobCancel || !strings.Contains(a.Reason, "payload could not be read") || !strings.Contains(a.Reason, "as") {
+		t.Errorf("the undecodable cancel: %+v", a)
 	}
 }

@@ -31,7 +31,7 @@ const (
 const SignInRedirectURI = "http://127.0.0.1/sfconnect/oauth/callback"
 
 // DefaultInviteTTL is how long an invitation to map waits for the member.
-const DefaultInviteTTL = 7 * 24 * time.Hour
+const DefaultInviteTTL = activities.DefaultInviteTTL
 
 // signInTTL is how long a member has to come back from Salesforce's sign-in.
 const signInTTL = 15 * time.Minute

@@ -19,6 +19,10 @@ var (
 	OrgNameKey = temporal.NewSearchAttributeKeyKeyword("SfOrgName")
 	// StateKey is the connection's state (pending_approval, active…).
 	StateKey = temporal.NewSearchAttributeKeyKeyword("SfState")
+	// JobPhaseKey is a CSV job's phase (validating, awaiting_approval…):
+	// an attribute of its own, so that a filter on SfState finds
+	// connections only, and one on SfJobPhase jobs only.
+	JobPhaseKey = temporal.NewSearchAttributeKeyKeyword("SfJobPhase")
 	// VersionKey is the connection version (`connect list` shows "update
 	// available" below CurrentConnectionVersion; absent means 1).
 	VersionKey = temporal.NewSearchAttributeKeyInt64("SfVersion")
@@ -31,6 +35,7 @@ var SearchAttributes = temporal.NewSearchAttributes(
 	OrgKey.ValueSet(""),
 	OrgNameKey.ValueSet(""),
 	StateKey.ValueSet(""),
+	JobPhaseKey.ValueSet(""),
 	VersionKey.ValueSet(0),
 )
 

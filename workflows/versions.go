@@ -38,4 +38,14 @@ const (
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"
+	// versionJobPhaseAttribute (2026-12-04): a job shows its phase in
+	// SfJobPhase, not in the connections' SfState (retire from 2027-01-04).
+	versionJobPhaseAttribute = "job-phase-attribute"
+	// versionJobOwnedByConnection (2026-12-04): a connection's import step
+	// starts the job (a child it knows; a disconnect ends it), which waits
+	// for its file and reads its settings from the worker and its file
+	// from the store, then tells its connection when it ends (retire from
+	// 2027-01-04 for jobs; a connection's import replays by it as long
+	// as connections older than it run).
+	versionJobOwnedByConnection = "job-owned-by-connection"
 )

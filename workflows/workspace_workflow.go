@@ -173,12 +173,14 @@ func (w *workspaceRun) applyState(sig ConnectionStateSignal) {
 // request is kept in Workspace.Attempts.
 func (w *workspaceRun) receiveRequests(ctx workflow.Context) {
 	for {
-		var req ConnectionRequest
-		w.requests.Receive(ctx, &req)
+		req, err := receiveSignal[ConnectionRequest](ctx, w.requests)
 		w.requestsBusy++
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() { w.requestsBusy-- }()
-			if _, err := w.request(ctx, req); err != nil {
+			if err == nil {
+				_, err = w.request(ctx, req)
+			}
+			if err != nil {
 				w.ws.Attempts = append(w.ws.Attempts, Attempt{
 					At: workflow.Now(ctx), Action: model.ActionRequest, By: req.As, Via: "signal", Reason: reason(err),
 				})

@@ -22,6 +22,9 @@ type benchEnv struct {
 	*devenv.Env
 	dir    string
 	worker *exec.Cmd
+	// workerPath and profiling start the worker again.
+	workerPath string
+	profiling  bool
 	// schema is the PostgreSQL store's schema; nil on SQLite.
 	schema *benchSchema
 }
@@ -55,30 +58,46 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profili
 		}
 		return nil, err
 	}
-	b := &benchEnv{Env: env, dir: dir, schema: schema}
-	log, err := os.Create(filepath.Join(dir, "worker.log"))
-	if err != nil {
+	b := &benchEnv{Env: env, dir: dir, schema: schema, workerPath: workerPath, profiling: profiling}
+	if err := b.startWorker(ctx); err != nil {
 		b.stop()
 		return nil, err
 	}
-	b.worker = exec.CommandContext(ctx, workerPath)
+	return b, nil
+}
+
+// startWorker starts the worker process with b.Config's job settings
+// (jobs read their settings from their worker).
+func (b *benchEnv) startWorker(ctx context.Context) error {
+	log, err := os.OpenFile(filepath.Join(b.dir, "worker.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	b.worker = exec.CommandContext(ctx, b.workerPath)
 	b.worker.Env = append(os.Environ(),
-		"TEMPORAL_ADDRESS="+env.Server.FrontendHostPort(),
-		"SFCONNECT_SANDBOX_URL="+env.SandboxURL,
-		"DATABASE_URL="+cfg.DatabaseURL,
+		"TEMPORAL_ADDRESS="+b.Server.FrontendHostPort(),
+		"SFCONNECT_SANDBOX_URL="+b.SandboxURL,
+		"DATABASE_URL="+b.Config.DatabaseURL,
 		"SFCONNECT_LOG_LEVEL=warn",
 		"SFCONNECT_METRICS_ADDR=127.0.0.1:0",
-		"SFCONNECT_DATA_DIR="+dir, // the same development payload key
+		"SFCONNECT_DATA_DIR="+b.dir, // the same development payload key
 	)
-	if profiling {
+	b.worker.Env = append(b.worker.Env, config.JobsEnv(b.Config.Jobs)...)
+	if b.profiling {
 		b.worker.Env = append(b.worker.Env, "SFCONNECT_PPROF=1", "SFCONNECT_METRICS_ADDR="+workerProfileAddr)
 	}
 	b.worker.Stdout, b.worker.Stderr = log, log
 	if err := b.worker.Start(); err != nil {
-		b.stop()
-		return nil, fmt.Errorf("start the worker %s (make build): %w", workerPath, err)
+		return fmt.Errorf("start the worker %s (make build): %w", b.workerPath, err)
 	}
-	return b, nil
+	return nil
+}
+
+// restartWorker stops the worker and starts another with b.Config's job
+// settings.
+func (b *benchEnv) restartWorker(ctx context.Context) error {
+	b.stopWorker()
+	return b.startWorker(ctx)
 }
 
 // workerPeakMB is the worker's peak resident memory so far (VmHWM).
@@ -99,6 +118,15 @@ func (b *benchEnv) workerPeakMB() float64 {
 }
 
 func (b *benchEnv) stop() {
+	b.stopWorker()
+	b.Stop()
+	if b.schema != nil {
+		b.schema.drop()
+	}
+	_ = os.RemoveAll(b.dir)
+}
+
+func (b *benchEnv) stopWorker() {
 	if b.worker != nil && b.worker.Process != nil {
 		_ = b.worker.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
@@ -109,11 +137,6 @@ func (b *benchEnv) stop() {
 			_ = b.worker.Process.Kill()
 		}
 	}
-	b.Stop()
-	if b.schema != nil {
-		b.schema.drop()
-	}
-	_ = os.RemoveAll(b.dir)
 }
 
 // machine describes where the numbers were measured.
