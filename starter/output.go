@@ -61,7 +61,7 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		return err
 	}
 	if len(c.History) > 0 {
-		fmt.Fprintln(a.env.Out, "\nHistory:")
+		fmt.Fprintln(a.env.Out, "\nHistory:"+older(c.HistoryDropped, "event"))
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
 		for _, e := range c.History {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", stamp(e.At), e.Action, byWhom(dash(e.By), e.Unverified), e.Detail)
@@ -71,7 +71,7 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		}
 	}
 	if len(c.Attempts) > 0 {
-		fmt.Fprintln(a.env.Out, "\nRefused attempts:")
+		fmt.Fprintln(a.env.Out, "\nRefused attempts:"+older(c.AttemptsDropped, "attempt"))
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
 		for _, at := range c.Attempts {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\tvia %s\t%s\n", stamp(at.At), at.Action, dash(at.By), at.Via, at.Reason)
@@ -84,6 +84,17 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		fmt.Fprintln(a.env.Out, "\n"+next)
 	}
 	return nil
+}
+
+// older says how many of a list's oldest entries are no longer kept.
+func older(dropped int, what string) string {
+	switch dropped {
+	case 0:
+		return ""
+	case 1:
+		return " (1 older " + what + " not kept)"
+	}
+	return fmt.Sprintf(" (%d older %ss not kept)", dropped, what)
 }
 
 func (a *app) printList(rows []sfclient.ConnectionRow) error {

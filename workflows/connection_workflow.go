@@ -190,13 +190,13 @@ func (w *connectionRun) setState(ctx workflow.Context, s model.State) {
 // record appends to the connection's history what happened by itself
 // (the clock, a report), with no one to prove.
 func (w *connectionRun) record(ctx workflow.Context, action model.Action, detail string) {
-	w.c.History = append(w.c.History, Event{At: workflow.Now(ctx), Action: action, Detail: detail})
+	w.c.addEvent(Event{At: workflow.Now(ctx), Action: action, Detail: detail})
 }
 
 // recordBy appends to the connection's history what a person did, and how
 // their identity was proven.
 func (w *connectionRun) recordBy(ctx workflow.Context, action model.Action, by string, who activities.Identity, detail string) {
-	w.c.History = append(w.c.History, event(ctx, action, by, who, detail))
+	w.c.addEvent(event(ctx, action, by, who, detail))
 }
 
 // startWaiting arms the expiry of a pending step.
@@ -212,7 +212,7 @@ func (w *connectionRun) startWaiting(ctx workflow.Context) {
 // step that caused it returns, so that the caller's next request (say, to
 // connect the org again) meets a registry that already knows.
 func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
-	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: len(w.c.History)}
+	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: w.c.Events()}
 	send := func(ctx workflow.Context) {
 		err := workflow.SignalExternalWorkflow(ctx, WorkspaceWorkflowID(w.c.Workspace), "", SignalConnectionState, sig).Get(ctx, nil)
 		if err != nil {

@@ -37,8 +37,8 @@ type ConnectionStateSignal struct {
 	OrgName string      `json:"org_name"`
 	OrgURL  string      `json:"org_url"`
 	State   model.State `json:"state"`
-	// Seq orders the reports of one connection (its history length), so
-	// that a late report never overwrites a newer one.
+	// Seq orders the reports of one connection (its number of events,
+	// Connection.Events), so that a late report never overwrites a newer one.
 	Seq int `json:"seq"`
 }
 
@@ -64,8 +64,10 @@ type WorkspaceInput struct {
 type Workspace struct {
 	Team        string                   `json:"team"`
 	Connections map[string]ConnectionRef `json:"connections"` // by org id
-	Attempts    []Attempt                `json:"attempts,omitempty"`
-	Migration   *Migration               `json:"migration,omitempty"`
+	// Attempts are the refused signals, the newest MaxAttempts of them.
+	Attempts        []Attempt  `json:"attempts,omitempty"`
+	AttemptsDropped int        `json:"attempts_dropped,omitempty"`
+	Migration       *Migration `json:"migration,omitempty"`
 }
 
 // ConnectionRef is one live connection of a workspace.

@@ -98,7 +98,7 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 	}
 	w.ws.Connections[org.ID] = ConnectionRef{
 		OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
-		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History),
+		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Events(),
 	}
 	w.describe(ctx)
 	postNoticeInput(ctx, w.background, activities.NotifyInput{

@@ -28,7 +28,7 @@ func WorkspaceWorkflow(ctx workflow.Context, in WorkspaceInput) error {
 		}
 		c := *in.Born
 		w.ws.Connections[c.OrgID] = ConnectionRef{OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
-			WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History)}
+			WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Events()}
 	}
 	return w.run(ctx)
 }
@@ -179,7 +179,7 @@ func (w *workspaceRun) receiveRequests(ctx workflow.Context) {
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() { w.requestsBusy-- }()
 			if _, err := w.request(ctx, req); err != nil {
-				w.ws.Attempts = append(w.ws.Attempts, Attempt{
+				w.ws.Attempts = keepNewest(w.ws.Attempts, &w.ws.AttemptsDropped, MaxAttempts, Attempt{
 					At: workflow.Now(ctx), Action: model.ActionRequest, By: req.As, Via: "signal", Reason: reason(err),
 				})
 			}
