@@ -57,6 +57,9 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 	for _, w := range c.Warnings {
 		row("Warning", w)
 	}
+	for _, f := range c.BackgroundFailures {
+		row("Background failure", backgroundFailure(f))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -84,6 +87,12 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		fmt.Fprintln(a.env.Out, "\n"+next)
 	}
 	return nil
+}
+
+// backgroundFailure says which background step fails, since when, why,
+// and when it is tried again.
+func backgroundFailure(f workflows.BackgroundFailure) string {
+	return fmt.Sprintf("%s failed %d time(s) since %s: %s (next try %s)", f.Step, f.Failures, stamp(f.Since), f.Error, stamp(f.NextTry))
 }
 
 // older says how many of a list's oldest entries are no longer kept.

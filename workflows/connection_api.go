@@ -107,6 +107,9 @@ type Connection struct {
 	// Attempts are the refused signals, the newest MaxAttempts of them.
 	Attempts        []Attempt `json:"attempts,omitempty"`
 	AttemptsDropped int       `json:"attempts_dropped,omitempty"`
+	// BackgroundFailures are the background steps (an invitation's
+	// expiry, a health check) failing now, each tried again later.
+	BackgroundFailures []BackgroundFailure `json:"background_failures,omitempty"`
 	// Invitations are the members asked to sign in, by member id.
 	Invitations map[string]Invitation `json:"invitations,omitempty"`
 	// AutoMap is the automatic mapping running or last run.

@@ -101,6 +101,10 @@ func (w *connectionRun) awaitActive(ctx workflow.Context) error {
 				(workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
 		}
 		next := w.nextInviteExpiry()
+		// A failing expiry waits for its next try (no failure, no change).
+		if retry := w.retryAt(BackgroundInvitationExpiry); !next.IsZero() && retry.After(next) {
+			next = retry
+		}
 		// Connections started before health checks existed keep waiting as
 		// they did, so that their histories replay.
 		health := time.Time{}

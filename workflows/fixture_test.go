@@ -58,9 +58,12 @@ type fixture struct {
 	expiredAt  []time.Time
 	autoMaps   []workflows.AutoMapInput
 	// health is what the org's health checks answer.
-	health        activities.HealthResult
-	healthChecks  int
-	bannerNotices int
+	health       activities.HealthResult
+	healthChecks int
+	// healthFails and expireFails are how many health checks and
+	// invitation expiries fail (after their retries) before they succeed.
+	healthFails, expireFails int
+	bannerNotices            int
 	// proofsSeen are the proofs the role checks were given, with their
 	// binding; requireProof refuses steps without one, as outside sandbox
 	// mode.
@@ -213,6 +216,10 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.expiredAt = append(f.expiredAt, in.Now)
+			if f.expireFails > 0 {
+				f.expireFails--
+				return 0, temporal.NewNonRetryableApplicationError("store unavailable: user@acme.example's row is locked", "StoreDown", nil)
+			}
 			return 1, nil
 		}).Maybe()
 	f.env.OnActivity(acts.SyncMembers, mock.Anything, mock.Anything).Return(12, nil).Maybe()
@@ -221,6 +228,10 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.healthChecks++
+			if f.healthFails > 0 {
+				f.healthFails--
+				return activities.HealthResult{}, temporal.NewNonRetryableApplicationError("the org does not answer", "OrgDown", nil)
+			}
 			return f.health, nil
 		}).Maybe()
 	f.env.OnActivity(acts.ListObjects, mock.Anything, mock.Anything).Return(

@@ -1,7 +1,10 @@
 package workflows_test
 
 import (
+	"strings"
+
 	"errors"
+	"github.com/sfconnect/sfconnect/model"
 	"testing"
 	"time"
 
@@ -51,5 +54,57 @@ func TestLongLivedConnectionKeepsASmallState(t *testing.T) {
 	}
 	if len(c.Attempts) != workflows.MaxAttempts || c.AttemptsDropped != steps-workflows.MaxAttempts {
 		t.Fatalf("attempts: %d kept, %d dropped", len(c.Attempts), c.AttemptsDropped)
+	}
+}
+
+// An invitations' expiry that fails after its retries does not fail the
+// connection: it is shown on it, without the email the error named, and
+// tried again later until it succeeds.
+func TestFailingInvitationExpiryDoesNotEndTheConnection(t *testing.T) {
+	f := newFixture(t)
+	f.expireFails = 2
+	f.update(time.Hour, workflows.UpdateAddMember, workflows.AddMemberRequest{Member: "U0MEMBER3", Caller: workflows.Caller{As: slackAdmin}})
+	expiry := time.Hour + workflows.DefaultInviteTTL
+	failing := f.status(expiry + 15*time.Minute) // failed twice: at the expiry and 10 minutes later
+	f.disconnectAt(30 * 24 * time.Hour)
+	c := f.runConnection(activeConnection())
+
+	if len(failing.BackgroundFailures) != 1 {
+		t.Fatalf("background failures shown: %+v", failing.BackgroundFailures)
+	}
+	bf := failing.BackgroundFailures[0]
+	if bf.Step != workflows.BackgroundInvitationExpiry || bf.Failures != 2 || !bf.NextTry.Equal(requestedAt.Add(expiry+30*time.Minute)) {
+		t.Errorf("failure: %+v", bf)
+	}
+	if !strings.Contains(bf.Error, "store unavailable") || strings.Contains(bf.Error, "@acme.example") {
+		t.Errorf("the failure shown: %q", bf.Error)
+	}
+	if _, still := failing.Invitations["U0MEMBER3"]; !still || failing.State != model.StateActive {
+		t.Errorf("while failing: state %s, invitations %+v", failing.State, failing.Invitations)
+	}
+	// The third try, 20 minutes after the second, succeeded.
+	if len(f.expiredAt) != 3 || !f.expiredAt[2].Equal(requestedAt.Add(expiry+30*time.Minute)) {
+		t.Errorf("tries at %v", f.expiredAt)
+	}
+	if c.State != model.StateDisconnected || len(c.BackgroundFailures) != 0 || len(c.Invitations) != 0 {
+		t.Errorf("at the end: %s, failures %+v, invitations %+v", c.State, c.BackgroundFailures, c.Invitations)
+	}
+}
+
+// A health check that fails is shown on the connection until one succeeds.
+func TestFailingHealthCheckIsShown(t *testing.T) {
+	f := newFixture(t)
+	f.healthFails = 1
+	every := workflows.DefaultHealthEvery
+	failing := f.status(every + time.Minute)
+	recovered := f.status(2*every + time.Minute)
+	f.disconnectAt(3*every - time.Minute)
+	c := f.runConnection(activeConnection())
+	if len(failing.BackgroundFailures) != 1 || failing.BackgroundFailures[0].Step != workflows.BackgroundHealthCheck ||
+		!failing.BackgroundFailures[0].NextTry.Equal(requestedAt.Add(2*every)) || failing.State != model.StateActive {
+		t.Fatalf("after a failed check: %s, %+v", failing.State, failing.BackgroundFailures)
+	}
+	if len(recovered.BackgroundFailures) != 0 || f.healthChecks != 2 || c.State != model.StateDisconnected {
+		t.Fatalf("after a good check: %+v (%d checks), final %s", recovered.BackgroundFailures, f.healthChecks, c.State)
 	}
 }

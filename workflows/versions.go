@@ -35,6 +35,10 @@ const (
 	// versionJobApprovalNotice (2026-12-04): a job awaiting approval tells
 	// its creator, with an Approve preview button (retire from 2027-01-04).
 	versionJobApprovalNotice = "job-approval-notice"
+	// versionBackgroundFailures (2026-12-04): an invitations' expiry that
+	// fails after its retries no longer fails the connection; it is shown
+	// and tried again later.
+	versionBackgroundFailures = "background-failures"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"
