@@ -63,7 +63,9 @@ type fixture struct {
 	// healthFails and expireFails are how many health checks and
 	// invitation expiries fail (after their retries) before they succeed.
 	healthFails, expireFails int
-	bannerNotices            int
+	// noticeDelay is how long each notice takes to post, on the workflow's clock.
+	noticeDelay   time.Duration
+	bannerNotices int
 	// proofsSeen are the proofs the role checks were given, with their
 	// binding; requireProof refuses steps without one, as outside sandbox
 	// mode.
@@ -137,6 +139,10 @@ func newFixture(t *testing.T) *fixture {
 		defer f.mu.Unlock()
 		f.notices = append(f.notices, in)
 		return nil
+	}).AfterFn(func() time.Duration {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.noticeDelay
 	}).Maybe()
 	f.env.OnActivity(acts.AuthorizeSalesforce, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.AuthorizeSalesforceInput) (activities.SalesforceAuthorization, error) {

@@ -108,3 +108,31 @@ func TestFailingHealthCheckIsShown(t *testing.T) {
 		t.Fatalf("after a good check: %+v (%d checks), final %s", recovered.BackgroundFailures, f.healthChecks, c.State)
 	}
 }
+
+// A request admitted while an idle workspace waits for its last notices
+// is not lost: the registry goes on with its connection instead of ending.
+func TestIdleWorkspaceKeepsARequestAdmittedWhileItSettles(t *testing.T) {
+	f := newWorkspaceFixture(t)
+	f.noticeDelay = 2 * time.Hour
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	// org01 ends at once: the workspace is empty, its notice still posting.
+	f.env.RegisterDelayedCallback(func() {
+		f.env.SignalWorkflow(workflows.SignalConnectionState, workflows.ConnectionStateSignal{
+			OrgID: orgIDFor("https://org01.my.salesforce.com"), State: model.StateDisconnected, Seq: 9,
+		})
+	}, 2*time.Minute)
+	// Idle for 30 minutes at 32 minutes, it waits for that notice (until
+	// 2h01): a request comes meanwhile.
+	late := f.update(40*time.Minute, workflows.UpdateRequest, request("https://org02.my.salesforce.com", slackOwner))
+	ws := f.registry(5 * time.Hour)
+	f.run(30 * time.Minute)
+	if late.rejected != nil || late.err != nil || !late.completed {
+		t.Fatalf("the late request: %+v", late)
+	}
+	if _, ok := ws.Connections[orgIDFor("https://org02.my.salesforce.com")]; !ok || len(ws.Connections) != 1 {
+		t.Fatalf("the registry after the settle: %+v", ws.Connections)
+	}
+	if ended := f.env.Now().Sub(requestedAt); ended < 30*24*time.Hour {
+		t.Errorf("the workspace ended after %v, with org02 still connected", ended)
+	}
+}

@@ -39,6 +39,10 @@ const (
 	// fails after its retries no longer fails the connection; it is shown
 	// and tried again later.
 	versionBackgroundFailures = "background-failures"
+	// versionIdleRecheck (2026-12-04): an idle workspace checks again that
+	// it is empty after its last settle (a workspace ends within its idle
+	// timeout: retire from 2027-01-04).
+	versionIdleRecheck = "idle-recheck"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"

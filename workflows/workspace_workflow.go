@@ -106,7 +106,15 @@ func (w *workspaceRun) run(ctx workflow.Context) error {
 				return err
 			}
 			if !woke {
-				return w.settle(ctx)
+				if err := w.settle(ctx); err != nil {
+					return err
+				}
+				// A request admitted while the last notices settled has
+				// registered its connection: the registry goes on.
+				if !empty() && workflow.GetVersion(ctx, versionIdleRecheck, workflow.DefaultVersion, 1) == 1 {
+					continue
+				}
+				return nil
 			}
 		} else if err := workflow.Await(ctx, func() bool { return empty() || canContinue() }); err != nil {
 			return err
