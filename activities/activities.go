@@ -39,6 +39,9 @@ type Activities struct {
 	// InviteEvery is the pause between a job's invitation DMs
 	// (config.Config.InviteEvery; 0: DefaultInviteEvery).
 	InviteEvery time.Duration
+	// Temporal reads the workflows' executions and states, to reconcile a
+	// workspace's registry (worker.New sets it to the worker's client).
+	Temporal Temporal
 	// Now is the clock proofs are checked against (nil: time.Now).
 	Now func() time.Time
 }

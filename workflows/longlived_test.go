@@ -136,3 +136,33 @@ func TestIdleWorkspaceKeepsARequestAdmittedWhileItSettles(t *testing.T) {
 		t.Errorf("the workspace ended after %v, with org02 still connected", ended)
 	}
 }
+
+// A connection that ended without telling (terminated by hand, say) frees
+// its place at the registry's next reconciliation; the others stay.
+func TestReconciliationFreesThePlaceOfAnEndedConnection(t *testing.T) {
+	f := newWorkspaceFixture(t)
+	f.reconcileEvery = 30 * time.Minute
+	org01, org02 := orgIDFor("https://org01.my.salesforce.com"), orgIDFor("https://org02.my.salesforce.com")
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org02.my.salesforce.com", slackOwner))
+	f.env.RegisterDelayedCallback(func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.closed[org01] = "its workflow terminated"
+	}, time.Hour+5*time.Minute)
+	before := f.registry(time.Hour + 10*time.Minute)
+	after := f.registry(time.Hour + 40*time.Minute) // reconciled every 30 minutes from the start
+	f.run(time.Hour)
+	if len(before.Connections) != 2 {
+		t.Fatalf("before the reconciliation: %+v", before.Connections)
+	}
+	if _, ok := after.Connections[org01]; ok || len(after.Connections) != 1 {
+		t.Fatalf("after it: %+v", after.Connections)
+	}
+	if _, ok := after.Connections[org02]; !ok {
+		t.Fatalf("org02 lost its place: %+v", after.Connections)
+	}
+	if len(after.Freed) != 1 || after.Freed[0].OrgID != org01 || after.Freed[0].Why != "its workflow terminated" || !after.Freed[0].At.Equal(requestedAt.Add(90*time.Minute)) {
+		t.Errorf("freed: %+v", after.Freed)
+	}
+}

@@ -43,6 +43,11 @@ const (
 	// it is empty after its last settle (a workspace ends within its idle
 	// timeout: retire from 2027-01-04).
 	versionIdleRecheck = "idle-recheck"
+	// versionWorkspaceReconcile (2026-12-04): a workspace compares its
+	// registry with the connections' workflows at start and periodically
+	// (a registry runs for as long as it has connections: retire once every
+	// registry older than it has continued as new).
+	versionWorkspaceReconcile = "workspace-reconcile"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"

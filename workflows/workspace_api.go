@@ -50,6 +50,9 @@ type WorkspaceInput struct {
 	// IdleTimeout is how long a workspace without connections waits before
 	// its workflow ends (default 1 hour); the next request starts it again.
 	IdleTimeout time.Duration `json:"idle_timeout"`
+	// ReconcileEvery is how often the registry is compared with the
+	// connections' workflows (default DefaultReconcileEvery).
+	ReconcileEvery time.Duration `json:"reconcile_every,omitempty"`
 	// State is carried over by continue-as-new.
 	State *Workspace `json:"state,omitempty"`
 	// Born is the connection a workspace made from Salesforce is born with
@@ -68,6 +71,9 @@ type Workspace struct {
 	Attempts        []Attempt  `json:"attempts,omitempty"`
 	AttemptsDropped int        `json:"attempts_dropped,omitempty"`
 	Migration       *Migration `json:"migration,omitempty"`
+	// Freed are the places the reconciliation freed, the newest ones.
+	Freed        []FreedPlace `json:"freed,omitempty"`
+	FreedDropped int          `json:"freed_dropped,omitempty"`
 }
 
 // ConnectionRef is one live connection of a workspace.

@@ -38,6 +38,8 @@ type workspaceRun struct {
 	ws     Workspace
 	timing Timing
 	idle   time.Duration
+	// reconcileEvery is the period of reconcileLoop.
+	reconcileEvery time.Duration
 	// reserved holds a slot for each request in flight, by My Domain host,
 	// from before its first await until its connection is registered.
 	reserved map[string]string
@@ -52,14 +54,18 @@ type workspaceRun struct {
 
 func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 	w := &workspaceRun{
-		ws:       Workspace{Team: in.Team, Connections: map[string]ConnectionRef{}},
-		timing:   in.Timing.withDefaults(),
-		idle:     in.IdleTimeout,
-		reserved: map[string]string{},
-		proofs:   newProofs(in.UsedProofs),
+		ws:             Workspace{Team: in.Team, Connections: map[string]ConnectionRef{}},
+		timing:         in.Timing.withDefaults(),
+		idle:           in.IdleTimeout,
+		reserved:       map[string]string{},
+		proofs:         newProofs(in.UsedProofs),
+		reconcileEvery: in.ReconcileEvery,
 	}
 	if w.idle <= 0 {
 		w.idle = DefaultIdleTimeout
+	}
+	if w.reconcileEvery <= 0 {
+		w.reconcileEvery = DefaultReconcileEvery
 	}
 	if in.State != nil {
 		w.ws = *in.State
@@ -92,6 +98,7 @@ func (w *workspaceRun) setup(ctx workflow.Context) error {
 	}
 	workflow.Go(ctx, w.receiveRequests)
 	workflow.Go(ctx, w.receiveStates)
+	workflow.Go(ctx, w.reconcileLoop)
 	return nil
 }
 
@@ -125,7 +132,7 @@ func (w *workspaceRun) run(ctx workflow.Context) error {
 			}
 			state := w.ws
 			return workflow.NewContinueAsNewError(ctx, WorkspaceWorkflowName, WorkspaceInput{
-				Team: w.ws.Team, Timing: w.timing, IdleTimeout: w.idle, State: &state,
+				Team: w.ws.Team, Timing: w.timing, IdleTimeout: w.idle, ReconcileEvery: w.reconcileEvery, State: &state,
 				UsedProofs: w.proofs.live(workflow.Now(ctx)),
 			})
 		}

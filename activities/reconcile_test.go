@@ -1,0 +1,96 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.uber.org/zap"
+
+	"github.com/sfconnect/sfconnect/activities"
+	"github.com/sfconnect/sfconnect/model"
+)
+
+// fakeTemporal answers for the workflows it knows: their status, and the
+// state their status query gives.
+type fakeTemporal struct {
+	status map[string]enumspb.WorkflowExecutionStatus
+	state  map[string]string // JSON of the status query
+}
+
+func (f fakeTemporal) DescribeWorkflowExecution(_ context.Context, id, _ string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	s, ok := f.status[id]
+	if !ok {
+		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{Status: s}}, nil
+}
+
+func (f fakeTemporal) QueryWorkflow(_ context.Context, id, _, _ string, _ ...any) (converter.EncodedValue, error) {
+	return jsonValue(f.state[id]), nil
+}
+
+type jsonValue string
+
+func (v jsonValue) HasValue() bool     { return v != "" }
+func (v jsonValue) Get(into any) error { return json.Unmarshal([]byte(v), into) }
+
+func TestReconcileFindsEndedConnections(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	since := `"requested_at":"2026-12-01T09:00:00Z"`
+	a := &activities.Activities{Log: zap.NewNop(), Temporal: fakeTemporal{
+		status: map[string]enumspb.WorkflowExecutionStatus{
+			"live":       enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"ending":     enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"terminated": enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+			"failed":     enumspb.WORKFLOW_EXECUTION_STATUS_FAILED,
+			"later":      enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		},
+		state: map[string]string{
+			"live":   `{"state":"active",` + since + `}`,
+			"ending": `{"state":"disconnected",` + since + `}`,
+			// Another lifetime of the org, ended: not the registered one.
+			"later": `{"state":"disconnected","requested_at":"2026-12-02T09:00:00Z"}`,
+		},
+	}}
+	var in activities.ReconcileInput
+	for _, id := range []string{"live", "ending", "terminated", "failed", "gone", "later"} {
+		in.Connections = append(in.Connections, activities.RegisteredConnection{OrgID: id, WorkflowID: id, RequestedAt: at})
+	}
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	v, err := env.ExecuteActivity(a.ReconcileConnections, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res activities.ReconcileResult
+	if err := v.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range res.Ended {
+		got[e.OrgID] = e.Why
+	}
+	want := map[string]string{
+		"ending":     "it is " + string(model.StateDisconnected),
+		"terminated": "its workflow terminated",
+		"failed":     "its workflow failed",
+		"gone":       "its workflow does not exist",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ended: %+v", got)
+	}
+	for id, why := range want {
+		if got[id] != why {
+			t.Errorf("%s: %q, want %q", id, got[id], why)
+		}
+	}
+}
