@@ -68,3 +68,17 @@ func TestTerminatedConnectionFreesItsPlace(t *testing.T) {
 	}
 	mustRun(t, "connect", "disconnect", "--workspace", made.Team, "--org", "org12", "--as", made.Owner, "--yes")
 }
+
+// An org disconnected can be requested again at once: its place is free
+// when the disconnect returns, and the request waits the moment the ended
+// connection's workflow takes to post its last notices and close.
+func TestRequestRightAfterDisconnect(t *testing.T) {
+	const ws = "T0DEMO0001"
+	org := []string{"--workspace", ws, "--org", "org15"}
+	for i := range 4 {
+		if r := run(t, "connect", "request", "--workspace", ws, "--org-url", "https://org15.my.salesforce.com", "--as", "U0OWNER01"); r.code != 0 {
+			t.Fatalf("request %d, right after a disconnect: %s", i+1, r)
+		}
+		mustRun(t, append([]string{"connect", "disconnect", "--as", "U0OWNER01", "--yes"}, org...)...)
+	}
+}

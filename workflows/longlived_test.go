@@ -1,13 +1,16 @@
 package workflows_test
 
 import (
+	"context"
 	"strings"
 
 	"errors"
+	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/model"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
@@ -164,5 +167,52 @@ func TestReconciliationFreesThePlaceOfAnEndedConnection(t *testing.T) {
 	}
 	if len(after.Freed) != 1 || after.Freed[0].OrgID != org01 || after.Freed[0].Why != "its workflow terminated" || !after.Freed[0].At.Equal(requestedAt.Add(90*time.Minute)) {
 		t.Errorf("freed: %+v", after.Freed)
+	}
+}
+
+// An org disconnected is free when the disconnect returns: requested again
+// while its ended connection's workflow still posts its last notices, the
+// request waits for that workflow to close instead of being refused.
+func TestRequestAgainWhileTheEndedConnectionCloses(t *testing.T) {
+	// The connections' workflows are real here (mocked, a child reports
+	// started only once it ends), their reports to the workspace sent by
+	// the test.
+	f := newFixture(t)
+	f.noticeDelay = 10 * time.Minute
+	f.env.OnActivity(acts.ResolveOrg, mock.Anything, mock.Anything).Return(
+		activities.OrgInfo{ID: "00D000000000001AAA", Name: "org01", URL: "https://org01.my.salesforce.com"}, nil).Maybe()
+	f.env.OnActivity(acts.ReconcileConnections, mock.Anything, mock.Anything).Return(activities.ReconcileResult{}, nil).Maybe()
+	waits := 0
+	f.env.OnActivity(acts.AwaitConnectionEnd, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.AwaitEndInput) (activities.AwaitEndResult, error) {
+			waits++
+			return activities.AwaitEndResult{Closed: true}, nil
+		}).After(f.noticeDelay)
+	id := workflows.ConnectionWorkflowID("T0DEMO0001", "00D000000000001AAA")
+	tell := func(at time.Duration, s model.State, seq int) {
+		f.env.RegisterDelayedCallback(func() {
+			f.env.SignalWorkflow(workflows.SignalConnectionState, workflows.ConnectionStateSignal{OrgID: "00D000000000001AAA", State: s, Seq: seq})
+		}, at)
+	}
+	first := f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	// Disconnected at 2 minutes, its workflow posts its last notices until 12.
+	f.env.RegisterDelayedCallback(func() {
+		if err := f.env.SignalWorkflowByID(id, workflows.UpdateDisconnect, workflows.DisconnectRequest{Caller: workflows.Caller{As: slackOwner}}); err != nil {
+			t.Error(err)
+		}
+	}, 2*time.Minute)
+	tell(2*time.Minute+time.Second, model.StateDisconnected, 2)
+	again := f.update(3*time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	tell(20*24*time.Hour, model.StateExpired, 99)
+	f.env.SetStartTime(requestedAt)
+	f.env.ExecuteWorkflow(workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: "T0DEMO0001", IdleTimeout: time.Hour, ReconcileEvery: 24 * time.Hour})
+	if err := f.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if first.err != nil || again.rejected != nil || again.err != nil || !again.completed {
+		t.Fatalf("requested again: %v %v %v", first.err, again.rejected, again.err)
+	}
+	if waits != 1 || !again.conn.RequestedAt.Equal(requestedAt.Add(3*time.Minute)) {
+		t.Fatalf("%d waits; the new connection %+v", waits, again.conn)
 	}
 }

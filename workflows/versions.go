@@ -48,6 +48,10 @@ const (
 	// (a registry runs for as long as it has connections: retire once every
 	// registry older than it has continued as new).
 	versionWorkspaceReconcile = "workspace-reconcile"
+	// versionAwaitEndedConnection (2026-12-04): a request for an org whose
+	// ended connection's workflow still runs waits for it to close
+	// (retire once every registry older than it has continued as new).
+	versionAwaitEndedConnection = "await-ended-connection"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"
