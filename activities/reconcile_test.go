@@ -94,3 +94,32 @@ func TestReconcileFindsEndedConnections(t *testing.T) {
 		}
 	}
 }
+
+func TestAwaitConnectionEnd(t *testing.T) {
+	a := &activities.Activities{Log: zap.NewNop(), Temporal: fakeTemporal{
+		status: map[string]enumspb.WorkflowExecutionStatus{
+			"live":   enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"ending": enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"closed": enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+		},
+		state: map[string]string{"live": `{"state":"active"}`, "ending": `{"state":"disconnected"}`},
+	}}
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	for id, want := range map[string]activities.AwaitEndResult{
+		"closed": {Closed: true},
+		"gone":   {Closed: true},
+		"live":   {Live: true, State: model.StateActive},
+		"ending": {}, // still closing after Within
+	} {
+		v, err := env.ExecuteActivity(a.AwaitConnectionEnd, activities.AwaitEndInput{WorkflowID: id, Within: 300 * time.Millisecond})
+		var got activities.AwaitEndResult
+		if err == nil {
+			err = v.Get(&got)
+		}
+		if err != nil || got != want {
+			t.Errorf("%s: %+v, %v; want %+v", id, got, err, want)
+		}
+	}
+}

@@ -216,3 +216,34 @@ func TestRequestAgainWhileTheEndedConnectionCloses(t *testing.T) {
 		t.Fatalf("%d waits; the new connection %+v", waits, again.conn)
 	}
 }
+
+// A workspace continues as new with its registry, its settings and its
+// record of freed places.
+func TestWorkspaceContinuesAsNewWithItsRegistry(t *testing.T) {
+	f := newWorkspaceFixture(t)
+	f.reconcileEvery = time.Hour
+	org01 := orgIDFor("https://org01.my.salesforce.com")
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	f.update(2*time.Minute, workflows.UpdateRequest, request("https://org02.my.salesforce.com", slackOwner))
+	f.signal(3*time.Minute, workflows.UpdateRequest, request("https://org03.my.salesforce.com", slackPlain)) // refused
+	f.env.RegisterDelayedCallback(func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.closed[org01] = "its workflow failed"
+	}, 30*time.Minute)
+	f.env.RegisterDelayedCallback(func() { f.env.SetContinueAsNewSuggested(true) }, 2*time.Hour)
+	f.env.SetStartTime(requestedAt)
+	f.env.ExecuteWorkflow(workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: "T0DEMO0001", IdleTimeout: 3 * time.Hour, ReconcileEvery: f.reconcileEvery})
+	var next workflows.WorkspaceInput
+	continuedInput(t, f.fixture, &next)
+	if next.Team != "T0DEMO0001" || next.IdleTimeout != 3*time.Hour || next.ReconcileEvery != time.Hour || next.State == nil {
+		t.Fatalf("next run's input: %+v", next)
+	}
+	ws := next.State
+	if _, ok := ws.Connections[orgIDFor("https://org02.my.salesforce.com")]; !ok || len(ws.Connections) != 1 {
+		t.Errorf("registry carried: %+v", ws.Connections)
+	}
+	if len(ws.Freed) != 1 || ws.Freed[0].OrgID != org01 || len(ws.Attempts) != 1 {
+		t.Errorf("freed %+v, attempts %+v", ws.Freed, ws.Attempts)
+	}
+}
