@@ -22,6 +22,7 @@ import (
 type Temporal interface {
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 }
 
 // ConnectionQueryStatus is the connections' status query
@@ -41,6 +42,10 @@ type RegisteredConnection struct {
 type ReconcileInput struct {
 	Team        string                 `json:"team"`
 	Connections []RegisteredConnection `json:"connections"`
+	// Running is the visibility query of the workspace's running
+	// connections ("": none looked for): those the registry does not hold
+	// are found (Unregistered).
+	Running string `json:"running,omitempty"`
 }
 
 // EndedConnection is a registered connection that has ended, and how.
@@ -49,15 +54,37 @@ type EndedConnection struct {
 	Why string `json:"why"`
 }
 
-// ReconcileResult is what the registry holds that has ended.
+// ReconcileResult is what the registry holds that has ended, and the live
+// connections it does not hold.
 type ReconcileResult struct {
-	Ended []EndedConnection `json:"ended"`
+	Ended        []EndedConnection `json:"ended"`
+	Unregistered []LiveConnection  `json:"unregistered,omitempty"`
+}
+
+// LiveConnection is a running connection that has not ended, as its own
+// status says.
+type LiveConnection struct {
+	OrgID       string      `json:"org_id"`
+	OrgName     string      `json:"org_name"`
+	OrgURL      string      `json:"org_url"`
+	State       model.State `json:"state"`
+	WorkflowID  string      `json:"workflow_id"`
+	RequestedBy string      `json:"requested_by"`
+	RequestedAt time.Time   `json:"requested_at"`
+	// Seq is the connection's number of events (workflows.Connection.Events).
+	Seq int `json:"seq"`
 }
 
 // connectionState is the part of a connection's status this package reads.
 type connectionState struct {
-	State       model.State `json:"state"`
-	RequestedAt time.Time   `json:"requested_at"`
+	OrgID          string      `json:"org_id"`
+	OrgName        string      `json:"org_name"`
+	OrgURL         string      `json:"org_url"`
+	State          model.State `json:"state"`
+	RequestedBy    string      `json:"requested_by"`
+	RequestedAt    time.Time   `json:"requested_at"`
+	History        []struct{}  `json:"history"`
+	HistoryDropped int         `json:"history_dropped"`
 }
 
 // ReconcileConnections finds the registered connections that have ended
@@ -84,7 +111,59 @@ func (a *Activities) ReconcileConnections(ctx context.Context, in ReconcileInput
 			res.Ended = append(res.Ended, EndedConnection{RegisteredConnection: c, Why: why})
 		}
 	}
+	if in.Running != "" {
+		live, err := a.unregistered(ctx, in)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			a.Log.Warn("running connections not listed", zap.String("team", in.Team), zap.Error(err))
+		}
+		res.Unregistered = live
+	}
 	return res, nil
+}
+
+// unregistered lists the workspace's running connections that the
+// registry does not hold and whose own state is live: a registry that
+// lost them (terminated or reset by hand) finds them again.
+func (a *Activities) unregistered(ctx context.Context, in ReconcileInput) ([]LiveConnection, error) {
+	held := map[string]bool{}
+	for _, c := range in.Connections {
+		held[c.WorkflowID] = true
+	}
+	var live []LiveConnection
+	var token []byte
+	for {
+		resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: in.Running, PageSize: 100, NextPageToken: token})
+		if err != nil {
+			return live, err
+		}
+		for _, e := range resp.GetExecutions() {
+			id := e.GetExecution().GetWorkflowId()
+			if held[id] {
+				continue
+			}
+			held[id] = true
+			activity.RecordHeartbeat(ctx, id)
+			qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			v, err := a.Temporal.QueryWorkflow(qctx, id, "", ConnectionQueryStatus)
+			var s connectionState
+			if err == nil {
+				err = v.Get(&s)
+			}
+			cancel()
+			if err != nil || s.State.Terminal() || s.OrgID == "" {
+				continue
+			}
+			live = append(live, LiveConnection{OrgID: s.OrgID, OrgName: s.OrgName, OrgURL: s.OrgURL, State: s.State, WorkflowID: id,
+				RequestedBy: s.RequestedBy, RequestedAt: s.RequestedAt, Seq: s.HistoryDropped + len(s.History)})
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return live, nil
+		}
+	}
 }
 
 // connectionEnded says how a registered connection ended ("" if it has not).

@@ -3,9 +3,12 @@ package activities_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
@@ -33,6 +36,17 @@ func (f fakeTemporal) DescribeWorkflowExecution(_ context.Context, id, _ string)
 	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{Status: s}}, nil
 }
 
+// ListWorkflow lists every running workflow it knows, whatever the query.
+func (f fakeTemporal) ListWorkflow(_ context.Context, _ *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+	resp := &workflowservice.ListWorkflowExecutionsResponse{}
+	for _, id := range slices.Sorted(maps.Keys(f.status)) {
+		if f.status[id] == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			resp.Executions = append(resp.Executions, &workflowpb.WorkflowExecutionInfo{Execution: &commonpb.WorkflowExecution{WorkflowId: id}})
+		}
+	}
+	return resp, nil
+}
+
 func (f fakeTemporal) QueryWorkflow(_ context.Context, id, _, _ string, _ ...any) (converter.EncodedValue, error) {
 	return jsonValue(f.state[id]), nil
 }
@@ -52,15 +66,20 @@ func TestReconcileFindsEndedConnections(t *testing.T) {
 			"terminated": enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED,
 			"failed":     enumspb.WORKFLOW_EXECUTION_STATUS_FAILED,
 			"later":      enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"lost":       enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			"lost-ended": enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
 		},
 		state: map[string]string{
 			"live":   `{"state":"active",` + since + `}`,
 			"ending": `{"state":"disconnected",` + since + `}`,
 			// Another lifetime of the org, ended: not the registered one.
 			"later": `{"state":"disconnected","requested_at":"2026-12-02T09:00:00Z"}`,
+			// Running, live, and not registered: found again.
+			"lost":       `{"org_id":"00D0LOST","org_name":"lost","state":"active","history":[{},{}],"history_dropped":3,` + since + `}`,
+			"lost-ended": `{"org_id":"00D0GONE","state":"expired"}`,
 		},
 	}}
-	var in activities.ReconcileInput
+	in := activities.ReconcileInput{Running: "WorkflowType = 'ConnectionWorkflow'"}
 	for _, id := range []string{"live", "ending", "terminated", "failed", "gone", "later"} {
 		in.Connections = append(in.Connections, activities.RegisteredConnection{OrgID: id, WorkflowID: id, RequestedAt: at})
 	}
@@ -92,6 +111,11 @@ func TestReconcileFindsEndedConnections(t *testing.T) {
 		if got[id] != why {
 			t.Errorf("%s: %q, want %q", id, got[id], why)
 		}
+	}
+	if len(res.Unregistered) != 1 || res.Unregistered[0] != (activities.LiveConnection{
+		OrgID: "00D0LOST", OrgName: "lost", State: model.StateActive, WorkflowID: "lost", RequestedAt: at, Seq: 5,
+	}) {
+		t.Errorf("unregistered: %+v", res.Unregistered)
 	}
 }
 

@@ -26,7 +26,8 @@ func registryOf(ctx context.Context, t *testing.T, team string) workflows.Worksp
 
 // A connection terminated by hand (it tells no one) frees its place in
 // its workspace's registry within the reconciliation's period, and the
-// org can be requested again.
+// org can be requested again; a registry terminated by hand comes back
+// holding the places of the live connections.
 func TestTerminatedConnectionFreesItsPlace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
@@ -66,7 +67,24 @@ func TestTerminatedConnectionFreesItsPlace(t *testing.T) {
 	if r := cli(t, &cfg, "", "connect", "request", "--workspace", made.Team, "--org-url", "https://org12.my.salesforce.com", "--as", made.Owner); r.code != 0 {
 		t.Fatalf("requesting the org again: %s", r)
 	}
+
+	// The registry itself terminated by hand: the next request starts one
+	// afresh, which finds the live connection again and holds its place.
+	if err := env.Client.TerminateWorkflow(ctx, workflows.WorkspaceWorkflowID(made.Team), "", "by hand, in a test"); err != nil {
+		t.Fatal(err)
+	}
+	if r := cli(t, &cfg, "", "connect", "request", "--workspace", made.Team, "--org-url", "https://org13.my.salesforce.com", "--as", made.Owner); r.code != 0 {
+		t.Fatalf("a request to a registry started afresh: %s", r)
+	}
+	eventually(t, 15*time.Second, func() error {
+		if ws := registryOf(ctx, t, made.Team); len(ws.Connections) != 2 {
+			return fmt.Errorf("the fresh registry does not hold org12's live connection: %+v", ws.Connections)
+		}
+		return nil
+	})
+	mustRefuse(t, "already connected", "connect", "request", "--workspace", made.Team, "--org-url", "https://org12.my.salesforce.com", "--as", made.Owner)
 	mustRun(t, "connect", "disconnect", "--workspace", made.Team, "--org", "org12", "--as", made.Owner, "--yes")
+	mustRun(t, "connect", "disconnect", "--workspace", made.Team, "--org", "org13", "--as", made.Owner, "--yes")
 }
 
 // An org disconnected can be requested again at once: its place is free

@@ -247,3 +247,22 @@ func TestWorkspaceContinuesAsNewWithItsRegistry(t *testing.T) {
 		t.Errorf("freed %+v, attempts %+v", ws.Freed, ws.Attempts)
 	}
 }
+
+// A registry started afresh (its last run terminated by hand) finds the
+// live connections Temporal runs for its workspace and holds their places.
+func TestFreshRegistryFindsItsLiveConnections(t *testing.T) {
+	f := newWorkspaceFixture(t)
+	org05 := orgIDFor("https://org05.my.salesforce.com")
+	f.running = []activities.LiveConnection{{OrgID: org05, OrgName: "org05", OrgURL: "https://org05.my.salesforce.com", State: model.StateActive,
+		WorkflowID: workflows.ConnectionWorkflowID("T0DEMO0001", org05), RequestedBy: slackOwner, RequestedAt: requestedAt.Add(-24 * time.Hour), Seq: 4}}
+	again := f.update(time.Minute, workflows.UpdateRequest, request("https://org05.my.salesforce.com", slackOwner))
+	ws := f.registry(2 * time.Minute)
+	f.env.RegisterDelayedCallback(func() {
+		f.env.SignalWorkflow(workflows.SignalConnectionState, workflows.ConnectionStateSignal{OrgID: org05, State: model.StateDisconnected, Seq: 5})
+	}, 30*24*time.Hour)
+	f.run(time.Hour)
+	requireType(t, again.rejected, workflows.ErrDuplicate, "already connected")
+	if ref, ok := ws.Connections[org05]; !ok || ref.State != model.StateActive || ref.Seq != 4 || len(f.children) != 0 {
+		t.Fatalf("registry %+v, %d started", ws.Connections, len(f.children))
+	}
+}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -29,7 +30,8 @@ const maxFreed = MaxOrgsPerWorkspace
 // reconcileLoop compares the registry with Temporal at the start of the
 // run and every reconcileEvery: a connection can end without telling (a
 // termination or a reset by hand, a failure), and its place must not stay
-// taken among the 20.
+// taken among the 20; a registry started afresh (its last run terminated
+// by hand) looks for the live connections it does not hold.
 func (w *workspaceRun) reconcileLoop(ctx workflow.Context) {
 	// Registries started before it replay without it.
 	if workflow.GetVersion(ctx, versionWorkspaceReconcile, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -45,14 +47,17 @@ func (w *workspaceRun) reconcileLoop(ctx workflow.Context) {
 
 // reconcile frees the places of the registered connections that have ended.
 func (w *workspaceRun) reconcile(ctx workflow.Context) {
-	in := activities.ReconcileInput{Team: w.ws.Team}
+	in := activities.ReconcileInput{Team: w.ws.Team, Running: runningConnectionsQuery(w.ws.Team)}
 	for _, id := range workflow.DeterministicKeys(w.ws.Connections) {
 		ref := w.ws.Connections[id]
 		in.Connections = append(in.Connections, activities.RegisteredConnection{OrgID: ref.OrgID, WorkflowID: ref.WorkflowID, RequestedAt: ref.RequestedAt})
 	}
-	if len(in.Connections) == 0 {
+	// An empty registry that lost nothing (it ended idle, or never had
+	// any) need not ask.
+	if len(in.Connections) == 0 && !w.fresh {
 		return
 	}
+	w.fresh = false
 	w.background.Add(1)
 	defer w.background.Done()
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -77,7 +82,21 @@ func (w *workspaceRun) reconcile(ctx workflow.Context) {
 		})
 		workflow.GetLogger(ctx).Warn("a connection ended without telling the registry: its place is free", "org", e.OrgID, "why", e.Why)
 	}
-	if len(res.Ended) > 0 {
+	for _, c := range res.Unregistered {
+		if _, ok := w.ws.Connections[c.OrgID]; ok || c.State.Terminal() {
+			continue
+		}
+		w.ws.Connections[c.OrgID] = ConnectionRef{OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
+			WorkflowID: c.WorkflowID, RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Seq}
+		workflow.GetLogger(ctx).Warn("a live connection the registry did not hold is registered again", "org", c.OrgID, "state", c.State)
+	}
+	if len(res.Ended) > 0 || len(res.Unregistered) > 0 {
 		w.describe(ctx)
 	}
+}
+
+// runningConnectionsQuery is the visibility query of a workspace's running
+// connections (a team id holds no quote).
+func runningConnectionsQuery(team string) string {
+	return fmt.Sprintf("WorkflowType = '%s' AND %s = '%s' AND ExecutionStatus = 'Running'", ConnectionWorkflowName, WorkspaceKey.GetName(), team)
 }

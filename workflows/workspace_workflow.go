@@ -40,6 +40,8 @@ type workspaceRun struct {
 	idle   time.Duration
 	// reconcileEvery is the period of reconcileLoop.
 	reconcileEvery time.Duration
+	// fresh: this run carries no registry from a run before it.
+	fresh bool
 	// reserved holds a slot for each request in flight, by My Domain host,
 	// from before its first await until its connection is registered.
 	reserved map[string]string
@@ -60,6 +62,7 @@ func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 		reserved:       map[string]string{},
 		proofs:         newProofs(in.UsedProofs),
 		reconcileEvery: in.ReconcileEvery,
+		fresh:          in.State == nil,
 	}
 	if w.idle <= 0 {
 		w.idle = DefaultIdleTimeout

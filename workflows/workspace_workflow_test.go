@@ -31,6 +31,8 @@ type workspaceFixture struct {
 	// a report, and how; the reconciliation finds them.
 	closed     map[string]string
 	reconciled int
+	// running are the live connections Temporal runs for the workspace.
+	running []activities.LiveConnection
 	// reconcileEvery is the registry's period.
 	reconcileEvery time.Duration
 }
@@ -44,9 +46,16 @@ func newWorkspaceFixture(t *testing.T) *workspaceFixture {
 			defer f.mu.Unlock()
 			f.reconciled++
 			res := activities.ReconcileResult{}
+			held := map[string]bool{}
 			for _, c := range in.Connections {
+				held[c.OrgID] = true
 				if why, ok := f.closed[c.OrgID]; ok {
 					res.Ended = append(res.Ended, activities.EndedConnection{RegisteredConnection: c, Why: why})
+				}
+			}
+			for _, c := range f.running {
+				if in.Running != "" && !held[c.OrgID] {
+					res.Unregistered = append(res.Unregistered, c)
 				}
 			}
 			return res, nil
