@@ -428,6 +428,9 @@ func (w *connectionRun) expireInvitations(ctx workflow.Context) error {
 		}
 	}
 	if len(expired) == 0 {
+		// Nothing left to expire (the members signed in or were cleared):
+		// a failure of an earlier try is over.
+		w.backgroundDone(BackgroundInvitationExpiry)
 		return nil
 	}
 	var n int

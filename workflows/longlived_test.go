@@ -266,3 +266,23 @@ func TestFreshRegistryFindsItsLiveConnections(t *testing.T) {
 		t.Fatalf("registry %+v, %d started", ws.Connections, len(f.children))
 	}
 }
+
+// A connection seen live by a reconciliation that tells its end before the
+// reconciliation's result arrives keeps its place free.
+func TestReconciliationDoesNotBringBackAConnectionThatJustEnded(t *testing.T) {
+	f := newWorkspaceFixture(t)
+	org01 := orgIDFor("https://org01.my.salesforce.com")
+	// Visibility still lists org01 running and live, as it was a moment ago.
+	f.running = []activities.LiveConnection{{OrgID: org01, OrgName: "org01", OrgURL: "https://org01.my.salesforce.com", State: model.StatePendingApproval,
+		WorkflowID: workflows.ConnectionWorkflowID("T0DEMO0001", org01), RequestedBy: slackOwner, RequestedAt: requestedAt.Add(time.Minute), Seq: 1}}
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org01.my.salesforce.com", slackOwner))
+	f.update(time.Minute, workflows.UpdateRequest, request("https://org02.my.salesforce.com", slackOwner))
+	f.env.RegisterDelayedCallback(func() {
+		f.env.SignalWorkflow(workflows.SignalConnectionState, workflows.ConnectionStateSignal{OrgID: org01, State: model.StateDisconnected, Seq: 2})
+	}, 2*time.Minute)
+	ws := f.registry(7 * time.Hour) // reconciled at 6 hours
+	f.run(time.Hour)
+	if _, back := ws.Connections[org01]; back || len(ws.Connections) != 1 || f.reconciled < 2 {
+		t.Fatalf("registry %+v after %d reconciliations", ws.Connections, f.reconciled)
+	}
+}

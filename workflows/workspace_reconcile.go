@@ -86,6 +86,9 @@ func (w *workspaceRun) reconcile(ctx workflow.Context) {
 		if _, ok := w.ws.Connections[c.OrgID]; ok || c.State.Terminal() {
 			continue
 		}
+		if at, ok := w.ended[c.OrgID]; ok && at.Equal(c.RequestedAt) {
+			continue // it told its end since it was seen live
+		}
 		w.ws.Connections[c.OrgID] = ConnectionRef{OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
 			WorkflowID: c.WorkflowID, RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Seq}
 		workflow.GetLogger(ctx).Warn("a live connection the registry did not hold is registered again", "org", c.OrgID, "state", c.State)

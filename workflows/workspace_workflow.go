@@ -42,6 +42,10 @@ type workspaceRun struct {
 	reconcileEvery time.Duration
 	// fresh: this run carries no registry from a run before it.
 	fresh bool
+	// ended is, by org, the lifetime (RequestedAt) whose own report of its
+	// end this run applied: a reconciliation that saw it live a moment
+	// before does not register it again.
+	ended map[string]time.Time
 	// reserved holds a slot for each request in flight, by My Domain host,
 	// from before its first await until its connection is registered.
 	reserved map[string]string
@@ -63,6 +67,7 @@ func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 		proofs:         newProofs(in.UsedProofs),
 		reconcileEvery: in.ReconcileEvery,
 		fresh:          in.State == nil,
+		ended:          map[string]time.Time{},
 	}
 	if w.idle <= 0 {
 		w.idle = DefaultIdleTimeout
@@ -180,6 +185,7 @@ func (w *workspaceRun) applyState(sig ConnectionStateSignal) {
 		return
 	}
 	if sig.State.Terminal() {
+		w.ended[sig.OrgID] = ref.RequestedAt
 		delete(w.ws.Connections, sig.OrgID)
 		return
 	}
