@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 
@@ -23,6 +24,37 @@ type Temporal interface {
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
+	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+}
+
+// FreePlaceInput is a connection's report of its end, for its workspace's
+// registry.
+type FreePlaceInput struct {
+	WorkflowID string `json:"workflow_id"` // the workspace's
+	Update     string `json:"update"`
+	// Report is the connection's report (workflows.ConnectionStateSignal).
+	Report any `json:"report"`
+}
+
+// FreePlace gives an ended connection's report to its workspace's registry
+// as an update, and returns once the registry has applied it: the place
+// is free when the step that ended the connection returns. No registry
+// running holds no place.
+func (a *Activities) FreePlace(ctx context.Context, in FreePlaceInput) error {
+	if a.Temporal == nil {
+		return errors.New("the activities have no Temporal client")
+	}
+	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: in.WorkflowID, UpdateName: in.Update, Args: []any{in.Report}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return nil
+	}
+	return err
 }
 
 // ConnectionQueryStatus is the connections' status query

@@ -93,7 +93,7 @@ func TestTerminatedConnectionFreesItsPlace(t *testing.T) {
 func TestRequestRightAfterDisconnect(t *testing.T) {
 	const ws = "T0DEMO0001"
 	org := []string{"--workspace", ws, "--org", "org15"}
-	for i := range 4 {
+	for i := range 8 {
 		if r := run(t, "connect", "request", "--workspace", ws, "--org-url", "https://org15.my.salesforce.com", "--as", "U0OWNER01"); r.code != 0 {
 			t.Fatalf("request %d, right after a disconnect: %s", i+1, r)
 		}

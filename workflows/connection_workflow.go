@@ -212,9 +212,10 @@ func (w *connectionRun) startWaiting(ctx workflow.Context) {
 }
 
 // tellWorkspace sends the new state to the workspace registry, which frees
-// the org's slot when the connection has ended. An ending is told before the
-// step that caused it returns, so that the caller's next request (say, to
-// connect the org again) meets a registry that already knows.
+// the org's slot when the connection has ended. An ending is applied by the
+// registry before the step that caused it returns, so that the caller's
+// next request (say, to connect the org again) meets a registry that
+// already knows.
 func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
 	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: w.c.Events()}
 	send := func(ctx workflow.Context) {
@@ -224,6 +225,18 @@ func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
 		}
 	}
 	if sig.State.Terminal() {
+		// The registry applies the end before this returns (an update,
+		// not a signal that its next task would apply): the org may be
+		// requested again at once. Connections before it signalled.
+		if workflow.GetVersion(ctx, versionPlaceFreedByUpdate, workflow.DefaultVersion, 1) == 1 {
+			err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.FreePlace, activities.FreePlaceInput{
+				WorkflowID: WorkspaceWorkflowID(w.c.Workspace), Update: UpdateConnectionEnded, Report: sig,
+			}).Get(ctx, nil)
+			if err == nil {
+				return
+			}
+			workflow.GetLogger(ctx).Warn("the registry did not take the end by update; signalled", "error", err)
+		}
 		send(ctx)
 		return
 	}

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -264,6 +265,22 @@ func newFixture(t *testing.T) *fixture {
 			defer f.mu.Unlock()
 			f.autoMaps = append(f.autoMaps, in)
 			return workflows.AutoMapProgress{Done: true, MapCounts: activities.MapCounts{Scanned: 12, Linked: 7}}, nil
+		}).Maybe()
+	// A connection's end reaches the registry by update: recorded with the signals.
+	f.env.OnActivity(acts.FreePlace, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FreePlaceInput) error {
+			data, err := json.Marshal(in.Report)
+			if err != nil {
+				return err
+			}
+			var sig workflows.ConnectionStateSignal
+			if err := json.Unmarshal(data, &sig); err != nil {
+				return err
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signals = append(f.signals, sig)
+			return nil
 		}).Maybe()
 	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalConnectionState, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {

@@ -52,6 +52,10 @@ const (
 	// ended connection's workflow still runs waits for it to close
 	// (retire once every registry older than it has continued as new).
 	versionAwaitEndedConnection = "await-ended-connection"
+	// versionPlaceFreedByUpdate (2026-12-04): a connection's end reaches
+	// its registry by update (the FreePlace activity), applied before the
+	// step that ended it returns, instead of a signal.
+	versionPlaceFreedByUpdate = "place-freed-by-update"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"

@@ -18,6 +18,10 @@ const (
 	// SignalConnectionState is sent by each connection when its state
 	// changes. Payload ConnectionStateSignal.
 	SignalConnectionState = "connection-state"
+	// UpdateConnectionEnded is a connection's report of its end, sent by
+	// the FreePlace activity: the place is free once it completes.
+	// Payload ConnectionStateSignal.
+	UpdateConnectionEnded = "connection-ended"
 	// QueryConnections returns the workspace's Workspace record.
 	QueryConnections = "connections"
 )

@@ -100,6 +100,14 @@ func (w *workspaceRun) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateRequest}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateConnectionEnded, func(ctx workflow.Context, sig ConnectionStateSignal) error {
+		w.drainStates()
+		w.applyState(sig)
+		w.describe(ctx)
+		return nil
+	}); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMigrate, w.migrate,
 		workflow.UpdateHandlerOptions{Validator: w.validateMigrate}); err != nil {
 		return err
