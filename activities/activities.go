@@ -42,6 +42,9 @@ type Activities struct {
 	// Jobs are the worker's settings of CSV jobs (config.Config.Jobs),
 	// which every job reads (JobSettings).
 	Jobs JobSettings
+	// Temporal reads the workflows' executions and states, to reconcile a
+	// workspace's registry (worker.New sets it to the worker's client).
+	Temporal Temporal
 	// Now is the clock proofs are checked against (nil: time.Now).
 	Now func() time.Time
 }

@@ -53,6 +53,9 @@ type Config struct {
 	Timing workflows.Timing
 	// WorkspaceIdle is how long a workspace without connections keeps its workflow.
 	WorkspaceIdle time.Duration
+	// WorkspaceReconcile is how often a workspace compares its registry
+	// with the connections' workflows (SFCONNECT_WORKSPACE_RECONCILE).
+	WorkspaceReconcile time.Duration
 	// InviteEvery is the pause between a CSV job's invitation DMs
 	// (SFCONNECT_INVITE_EVERY, default one second: Slack's posting rate).
 	InviteEvery time.Duration
@@ -144,6 +147,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.WorkspaceIdle, err = duration(getenv, "SFCONNECT_WORKSPACE_IDLE", workflows.DefaultIdleTimeout); err != nil {
+		return c, err
+	}
+	if c.WorkspaceReconcile, err = duration(getenv, "SFCONNECT_WORKSPACE_RECONCILE", workflows.DefaultReconcileEvery); err != nil {
 		return c, err
 	}
 	limit, err := positive(getenv, "SFCONNECT_MEMORY_LIMIT_MB", 200)

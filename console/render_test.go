@@ -22,6 +22,7 @@ func TestEveryPageRenders(t *testing.T) {
 		ID: "c1", Workspace: "T0DEMO0001", OrgID: "00D000000000001AAA", OrgName: "acme", OrgURL: "https://acme.my.salesforce.com",
 		MappingField: model.MappingEmail, MatchingField: "Email", State: model.StateActive, Version: 1, UpdateAvailable: true,
 		IntegrationUser: "integration@acme.example", RequestedBy: "U0OWNER01", RequestedAt: time.Now(), Warnings: []string{"IP restrictions <on>"},
+		BackgroundFailures: []workflows.BackgroundFailure{{Step: workflows.BackgroundHealthCheck, Failures: 2, Since: time.Now(), Error: "org <down>", NextTry: time.Now()}},
 	}
 	pending := active
 	pending.State, pending.IntegrationUser = model.StatePendingActivation, ""
@@ -49,7 +50,10 @@ func TestEveryPageRenders(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.Contains(body, "</html>") {
 			t.Errorf("page %s: %d %s", name, rec.Code, body)
 		}
-		for _, raw := range []string{"<script>", "<b>m1", "<bad>", "<i>", "<Slack>", "<why>", "<q>"} {
+		if name == "org" && !strings.Contains(body, "Background step health-check failed 2 time(s)") {
+			t.Errorf("the org page does not show the failing background step: %s", body)
+		}
+		for _, raw := range []string{"<script>", "<b>m1", "<bad>", "<i>", "<Slack>", "<why>", "<q>", "<down>"} {
 			if strings.Contains(body, raw) {
 				t.Errorf("page %s shows %q unescaped", name, raw)
 			}

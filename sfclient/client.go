@@ -97,7 +97,7 @@ func (c *Client) StartWorkspace(ctx context.Context, team string) error {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		StaticSummary:            "Slack workspace " + team + ": its Salesforce connections",
-	}, workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: team, Timing: c.Config.Timing, IdleTimeout: c.Config.WorkspaceIdle})
+	}, workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: team, Timing: c.Config.Timing, IdleTimeout: c.Config.WorkspaceIdle, ReconcileEvery: c.Config.WorkspaceReconcile})
 	if err != nil {
 		return fmt.Errorf("start the registry of workspace %s: %w", team, err)
 	}

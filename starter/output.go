@@ -57,11 +57,14 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 	for _, w := range c.Warnings {
 		row("Warning", w)
 	}
+	for _, f := range c.BackgroundFailures {
+		row("Background failure", backgroundFailure(f))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(c.History) > 0 {
-		fmt.Fprintln(a.env.Out, "\nHistory:")
+		fmt.Fprintln(a.env.Out, "\nHistory:"+older(c.HistoryDropped, "event"))
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
 		for _, e := range c.History {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", stamp(e.At), e.Action, byWhom(dash(e.By), e.Unverified), e.Detail)
@@ -81,7 +84,7 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		}
 	}
 	if len(c.Attempts) > 0 {
-		fmt.Fprintln(a.env.Out, "\nRefused attempts:")
+		fmt.Fprintln(a.env.Out, "\nRefused attempts:"+older(c.AttemptsDropped, "attempt"))
 		tw = tabwriter.NewWriter(a.env.Out, 0, 0, 2, ' ', 0)
 		for _, at := range c.Attempts {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\tvia %s\t%s\n", stamp(at.At), at.Action, dash(at.By), at.Via, at.Reason)
@@ -94,6 +97,23 @@ func (a *app) printConnection(c workflows.Connection, next string) error {
 		fmt.Fprintln(a.env.Out, "\n"+next)
 	}
 	return nil
+}
+
+// backgroundFailure says which background step fails, since when, why,
+// and when it is tried again.
+func backgroundFailure(f workflows.BackgroundFailure) string {
+	return fmt.Sprintf("%s failed %d time(s) since %s: %s (next try %s)", f.Step, f.Failures, stamp(f.Since), f.Error, stamp(f.NextTry))
+}
+
+// older says how many of a list's oldest entries are no longer kept.
+func older(dropped int, what string) string {
+	switch dropped {
+	case 0:
+		return ""
+	case 1:
+		return " (1 older " + what + " not kept)"
+	}
+	return fmt.Sprintf(" (%d older %ss not kept)", dropped, what)
 }
 
 func (a *app) printList(rows []sfclient.ConnectionRow) error {

@@ -79,7 +79,7 @@ func (a *app) workspaceCommand() *cobra.Command {
 				ID: workflows.CreateWorkspaceWorkflowID(url, name), TaskQueue: workflows.TaskQueue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 				StaticSummary:            fmt.Sprintf("Workspace %q made from %s", name, url),
-			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, Caller: who, Timing: a.env.Config.Timing})
+			}, workflows.CreateWorkspaceWorkflowName, workflows.CreateWorkspaceInput{Name: name, OrgURL: url, Caller: who, Timing: a.env.Config.Timing, ReconcileEvery: a.env.Config.WorkspaceReconcile})
 			if err != nil {
 				return fmt.Errorf("create workspace %q: %w", name, err)
 			}

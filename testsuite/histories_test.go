@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -31,14 +32,22 @@ func recordHistoryOf(t *testing.T, e *devenv.Env, name, workflowID, runID string
 	if os.Getenv("SFCONNECT_RECORD_HISTORIES") == "" {
 		return
 	}
-	iter := e.Client.GetWorkflowHistory(t.Context(), workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			t.Fatal(err)
+	// A workflow still running is recorded once its last task is done, so
+	// that the history ends where a replay can.
+	var h *historypb.History
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		h = &historypb.History{}
+		iter := e.Client.GetWorkflowHistory(t.Context(), workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			e, err := iter.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Events = append(h.Events, e)
 		}
-		h.Events = append(h.Events, e)
+		if settled(h) || time.Now().After(deadline) {
+			break
+		}
 	}
 	// Recorded in clear, so that the replayer reads them without the keys.
 	if err := codec.DecodeAll(e.Keys, h); err != nil {
@@ -54,4 +63,20 @@ func recordHistoryOf(t *testing.T, e *devenv.Env, name, workflowID, runID string
 	if err := os.WriteFile(filepath.Join("histories", name+".json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// settled reports whether a history ends with a completed workflow task or
+// the workflow's close.
+func settled(h *historypb.History) bool {
+	if len(h.Events) == 0 {
+		return false
+	}
+	switch h.Events[len(h.Events)-1].GetEventType() {
+	case enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+		enums.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+		enums.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+		enums.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+		return true
+	}
+	return false
 }

@@ -27,15 +27,10 @@ func decodeConnection(t *testing.T, r result) workflows.Connection {
 func connectAcmeMapped(t *testing.T, within time.Duration) workflows.Connection {
 	t.Helper()
 	org := []string{"--workspace", "T0DEMO0001", "--org", "acme"}
-	// A test before may just have disconnected acme: the workspace's
-	// registry frees its place when the connection's last report arrives,
-	// a moment after the disconnect returns.
-	eventually(t, 15*time.Second, func() error {
-		if r := run(t, "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--as", "U0OWNER01"); r.code != 0 {
-			return fmt.Errorf("request acme: %s", r)
-		}
-		return nil
-	})
+	// A test before may just have disconnected acme: its place is free
+	// when the disconnect returns (the request waits for the ended
+	// connection's workflow to close).
+	mustRun(t, "connect", "request", "--workspace", "T0DEMO0001", "--org-url", "https://acme.my.salesforce.com", "--as", "U0OWNER01")
 	mustRun(t, append([]string{"connect", "approve", "--matching-field", "Email", "--accept-terms", "--as", "admin@acme.example"}, org...)...)
 	mustRun(t, append([]string{"connect", "activate", "--as", "U0OWNER01"}, org...)...)
 	var c workflows.Connection

@@ -161,6 +161,8 @@ func TestWorkspaceMadeFromSalesforce(t *testing.T) {
 	// Now an Enterprise workspace: its owner acts as org owner.
 	mustRun(t, "connect", "request", "--workspace", made.Team, "--org-url", "https://org09.my.salesforce.com", "--as", made.Owner)
 	mustRun(t, "connect", "disconnect", "--workspace", made.Team, "--org", "org09", "--as", made.Owner, "--yes")
+	recordHistory(t, "create-workspace", workflows.CreateWorkspaceWorkflowID("https://acme.my.salesforce.com", "Acme Sales"))
+	recordHistory(t, "workspace-made-from-salesforce", workflows.WorkspaceWorkflowID(made.Team))
 }
 
 func contains(list []string, s string) bool {

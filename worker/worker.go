@@ -63,10 +63,13 @@ func sandboxAddr(cfg config.Config) string {
 }
 
 // New returns a worker on sfconnect's task queue with every workflow and
-// activity registered.
+// activity registered; the activities read Temporal through c.
 // Every update's refusal reaches its caller as one non-retryable error
 // (refusals.go).
 func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+	if acts.Temporal == nil {
+		acts.Temporal = c
+	}
 	opts.Interceptors = append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), &refusals{})
 	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)

@@ -100,8 +100,16 @@ type Connection struct {
 	// AskedFor is the pending state whose first notice went out, so that a
 	// continued run does not ask again.
 	AskedFor model.State `json:"asked_for,omitempty"`
-	History  []Event     `json:"history"`
-	Attempts []Attempt   `json:"attempts,omitempty"`
+	// History is what happened, oldest first: the newest MaxHistory
+	// events, HistoryDropped counting the older ones no longer kept.
+	History        []Event `json:"history"`
+	HistoryDropped int     `json:"history_dropped,omitempty"`
+	// Attempts are the refused signals, the newest MaxAttempts of them.
+	Attempts        []Attempt `json:"attempts,omitempty"`
+	AttemptsDropped int       `json:"attempts_dropped,omitempty"`
+	// BackgroundFailures are the background steps (an invitation's
+	// expiry, a health check) failing now, each tried again later.
+	BackgroundFailures []BackgroundFailure `json:"background_failures,omitempty"`
 	// Invitations are the members asked to sign in, by member id.
 	Invitations map[string]Invitation `json:"invitations,omitempty"`
 	// AutoMap is the automatic mapping running or last run.

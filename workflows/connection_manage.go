@@ -199,9 +199,15 @@ func (w *connectionRun) checkHealth(ctx workflow.Context) error {
 func (w *connectionRun) checkHealthLocked(ctx workflow.Context) {
 	var h activities.HealthResult
 	if err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.CheckOrg, activities.HealthInput{OrgURL: w.c.OrgURL, OrgID: w.c.OrgID}).Get(ctx, &h); err != nil {
-		workflow.GetLogger(ctx).Warn("health check failed", "error", err)
+		// Tried again at the next check.
+		next := w.c.LastHealthAt
+		if next.IsZero() {
+			next = workflow.Now(ctx)
+		}
+		w.backgroundFailed(ctx, BackgroundHealthCheck, err, next.Add(w.timing.HealthEvery))
 		return
 	}
+	w.backgroundDone(BackgroundHealthCheck)
 	w.c.Warnings = withoutPrefix(w.c.Warnings, activities.WarningIPRestrictions)
 	if h.IPRestricted {
 		w.c.Warnings = append(w.c.Warnings, activities.WarningIPRestrictions)

@@ -416,13 +416,16 @@ func (w *connectionRun) nextInviteExpiry() time.Time {
 }
 
 // expireInvitations ends the invitations whose time ran out, in the store
-// and here.
+// and here. A failure is a background failure, tried again later.
 func (w *connectionRun) expireInvitations(ctx workflow.Context) error {
 	if err := w.mu.Lock(ctx); err != nil {
 		return err
 	}
 	defer w.mu.Unlock()
 	now := workflow.Now(ctx)
+	if now.Before(w.retryAt(BackgroundInvitationExpiry)) {
+		return nil
+	}
 	var expired []string
 	for _, m := range workflow.DeterministicKeys(w.c.Invitations) {
 		if !now.Before(w.c.Invitations[m].ExpiresAt) {
@@ -430,12 +433,21 @@ func (w *connectionRun) expireInvitations(ctx workflow.Context) error {
 		}
 	}
 	if len(expired) == 0 {
+		// Nothing left to expire (the members signed in or were cleared):
+		// a failure of an earlier try is over.
+		w.backgroundDone(BackgroundInvitationExpiry)
 		return nil
 	}
 	var n int
 	if err := workflow.ExecuteActivity(withNotices(ctx), acts.ExpireInvitations, activities.ExpireInput{ConnectionID: w.c.ID, Now: now}).Get(ctx, &n); err != nil {
-		return err
+		// Connections before background failures failed on it.
+		if workflow.GetVersion(ctx, versionBackgroundFailures, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return err
+		}
+		w.backgroundFailed(ctx, BackgroundInvitationExpiry, err, time.Time{})
+		return nil
 	}
+	w.backgroundDone(BackgroundInvitationExpiry)
 	for _, m := range expired {
 		delete(w.c.Invitations, m)
 	}

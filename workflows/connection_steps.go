@@ -14,7 +14,7 @@ import (
 
 // setStep registers one human step both as an update (its validator answers
 // the caller at once and writes nothing to history) and as a signal of the
-// same name and payload, whose refusals are kept in Connection.Attempts
+// same name and payload, whose refusals are kept in Connection.Attempts (the newest MaxAttempts)
 // because a signal's sender learns nothing otherwise.
 func setStep[T, R any](ctx workflow.Context, w *connectionRun, name string, action model.Action,
 	validate func(workflow.Context, T) error,
@@ -39,7 +39,7 @@ func setStep[T, R any](ctx workflow.Context, w *connectionRun, name string, acti
 				_, err = apply(ctx, req)
 			}
 			if err != nil {
-				w.c.Attempts = append(w.c.Attempts, Attempt{
+				w.c.addAttempt(Attempt{
 					At: workflow.Now(ctx), Action: action, By: caller(req), Via: "signal", Reason: reason(err),
 				})
 			}

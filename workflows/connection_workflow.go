@@ -101,6 +101,10 @@ func (w *connectionRun) awaitActive(ctx workflow.Context) error {
 				(workflow.GetInfo(ctx).GetContinueAsNewSuggested() && w.idle())
 		}
 		next := w.nextInviteExpiry()
+		// A failing expiry waits for its next try (no failure, no change).
+		if retry := w.retryAt(BackgroundInvitationExpiry); !next.IsZero() && retry.After(next) {
+			next = retry
+		}
 		// Connections started before health checks existed keep waiting as
 		// they did, so that their histories replay.
 		health := time.Time{}
@@ -190,13 +194,13 @@ func (w *connectionRun) setState(ctx workflow.Context, s model.State) {
 // record appends to the connection's history what happened by itself
 // (the clock, a report), with no one to prove.
 func (w *connectionRun) record(ctx workflow.Context, action model.Action, detail string) {
-	w.c.History = append(w.c.History, Event{At: workflow.Now(ctx), Action: action, Detail: detail})
+	w.c.addEvent(Event{At: workflow.Now(ctx), Action: action, Detail: detail})
 }
 
 // recordBy appends to the connection's history what a person did, and how
 // their identity was proven.
 func (w *connectionRun) recordBy(ctx workflow.Context, action model.Action, by string, who activities.Identity, detail string) {
-	w.c.History = append(w.c.History, event(ctx, action, by, who, detail))
+	w.c.addEvent(event(ctx, action, by, who, detail))
 }
 
 // startWaiting arms the expiry of a pending step.
@@ -208,11 +212,12 @@ func (w *connectionRun) startWaiting(ctx workflow.Context) {
 }
 
 // tellWorkspace sends the new state to the workspace registry, which frees
-// the org's slot when the connection has ended. An ending is told before the
-// step that caused it returns, so that the caller's next request (say, to
-// connect the org again) meets a registry that already knows.
+// the org's slot when the connection has ended. An ending is applied by the
+// registry before the step that caused it returns, so that the caller's
+// next request (say, to connect the org again) meets a registry that
+// already knows.
 func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
-	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: len(w.c.History)}
+	sig := ConnectionStateSignal{OrgID: w.c.OrgID, OrgName: w.c.OrgName, OrgURL: w.c.OrgURL, State: w.c.State, Seq: w.c.Events()}
 	send := func(ctx workflow.Context) {
 		err := workflow.SignalExternalWorkflow(ctx, WorkspaceWorkflowID(w.c.Workspace), "", SignalConnectionState, sig).Get(ctx, nil)
 		if err != nil {
@@ -220,6 +225,18 @@ func (w *connectionRun) tellWorkspace(ctx workflow.Context) {
 		}
 	}
 	if sig.State.Terminal() {
+		// The registry applies the end before this returns (an update,
+		// not a signal that its next task would apply): the org may be
+		// requested again at once. Connections before it signalled.
+		if workflow.GetVersion(ctx, versionPlaceFreedByUpdate, workflow.DefaultVersion, 1) == 1 {
+			err := workflow.ExecuteActivity(withDirectoryCalls(ctx), acts.FreePlace, activities.FreePlaceInput{
+				WorkflowID: WorkspaceWorkflowID(w.c.Workspace), Update: UpdateConnectionEnded, Report: sig,
+			}).Get(ctx, nil)
+			if err == nil {
+				return
+			}
+			workflow.GetLogger(ctx).Warn("the registry did not take the end by update; signalled", "error", err)
+		}
 		send(ctx)
 		return
 	}

@@ -35,6 +35,8 @@ type CreateWorkspaceInput struct {
 	OrgURL string `json:"org_url"`
 	Caller        // a Salesforce user
 	Timing Timing `json:"timing"`
+	// ReconcileEvery is the new workspace's WorkspaceInput.ReconcileEvery.
+	ReconcileEvery time.Duration `json:"reconcile_every,omitempty"`
 }
 
 // CreatedWorkspace is the new workspace and its connection.
@@ -98,7 +100,7 @@ func CreateWorkspaceWorkflow(ctx workflow.Context, in CreateWorkspaceInput) (Cre
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		StaticSummary:         "Slack workspace " + made.Team + ": its Salesforce connections",
 	})
-	fut := workflow.ExecuteChildWorkflow(cctx, WorkspaceWorkflowName, WorkspaceInput{Team: made.Team, Timing: in.Timing, Born: &c})
+	fut := workflow.ExecuteChildWorkflow(cctx, WorkspaceWorkflowName, WorkspaceInput{Team: made.Team, Timing: in.Timing, ReconcileEvery: in.ReconcileEvery, Born: &c})
 	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return out, fmt.Errorf("start the new workspace's registry: %w", err)
 	}

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -58,8 +59,13 @@ type fixture struct {
 	expiredAt  []time.Time
 	autoMaps   []workflows.AutoMapInput
 	// health is what the org's health checks answer.
-	health        activities.HealthResult
-	healthChecks  int
+	health       activities.HealthResult
+	healthChecks int
+	// healthFails and expireFails are how many health checks and
+	// invitation expiries fail (after their retries) before they succeed.
+	healthFails, expireFails int
+	// noticeDelay is how long each notice takes to post, on the workflow's clock.
+	noticeDelay   time.Duration
 	bannerNotices int
 	// proofsSeen are the proofs the role checks were given, with their
 	// binding; requireProof refuses steps without one, as outside sandbox
@@ -136,6 +142,10 @@ func newFixture(t *testing.T) *fixture {
 		defer f.mu.Unlock()
 		f.notices = append(f.notices, in)
 		return nil
+	}).AfterFn(func() time.Duration {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.noticeDelay
 	}).Maybe()
 	f.env.OnActivity(acts.AuthorizeSalesforce, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.AuthorizeSalesforceInput) (activities.SalesforceAuthorization, error) {
@@ -215,6 +225,10 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.expiredAt = append(f.expiredAt, in.Now)
+			if f.expireFails > 0 {
+				f.expireFails--
+				return 0, temporal.NewNonRetryableApplicationError("store unavailable: user@acme.example's row is locked", "StoreDown", nil)
+			}
 			return 1, nil
 		}).Maybe()
 	f.env.OnActivity(acts.SyncMembers, mock.Anything, mock.Anything).Return(12, nil).Maybe()
@@ -223,6 +237,10 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.healthChecks++
+			if f.healthFails > 0 {
+				f.healthFails--
+				return activities.HealthResult{}, temporal.NewNonRetryableApplicationError("the org does not answer", "OrgDown", nil)
+			}
 			return f.health, nil
 		}).Maybe()
 	f.env.OnActivity(acts.ListObjects, mock.Anything, mock.Anything).Return(
@@ -249,6 +267,22 @@ func newFixture(t *testing.T) *fixture {
 			defer f.mu.Unlock()
 			f.autoMaps = append(f.autoMaps, in)
 			return workflows.AutoMapProgress{Done: true, MapCounts: activities.MapCounts{Scanned: 12, Linked: 7}}, nil
+		}).Maybe()
+	// A connection's end reaches the registry by update: recorded with the signals.
+	f.env.OnActivity(acts.FreePlace, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FreePlaceInput) error {
+			data, err := json.Marshal(in.Report)
+			if err != nil {
+				return err
+			}
+			var sig workflows.ConnectionStateSignal
+			if err := json.Unmarshal(data, &sig); err != nil {
+				return err
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.signals = append(f.signals, sig)
+			return nil
 		}).Maybe()
 	f.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalConnectionState, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {

@@ -169,9 +169,11 @@ type JobStatus struct {
 	AppliedAt           time.Time `json:"applied_at,omitempty"`
 	FinishedAt          time.Time `json:"finished_at,omitempty"`
 	// Attempts are the refused signals (approve, cancel, and a
-	// connection-ended that is not from the job's connection), the latest
-	// 50: a signal whose payload could not be read is one too, with why.
-	Attempts []Attempt `json:"attempts,omitempty"`
+	// connection-ended that is not from the job's connection), the newest
+	// MaxAttempts: a signal whose payload could not be read is one too,
+	// with why. AttemptsDropped counts the older ones.
+	Attempts        []Attempt `json:"attempts,omitempty"`
+	AttemptsDropped int       `json:"attempts_dropped,omitempty"`
 	// NextBatch is where the phase in progress resumes after continue-as-new.
 	NextBatch int `json:"next_batch"`
 	// InviteExpiresAt is when the job's invitations expire.

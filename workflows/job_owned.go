@@ -44,7 +44,7 @@ func (j *jobRun) setupOwned(ctx workflow.Context) error {
 				err = invalidInput("connection %q is not the connection of job %s", e.ConnectionID, j.s.ID)
 			}
 			if err != nil {
-				j.s.Attempts = keepAttempt(ctx, j.s.Attempts, model.ActionDisconnect, "", err)
+				j.keepAttempt(ctx, model.ActionDisconnect, "", err)
 				continue
 			}
 			if !j.s.Ended() && !j.cancelled {

@@ -99,7 +99,7 @@ func (j *jobRun) setup(ctx workflow.Context) error {
 					_, err = m.apply(ctx, d)
 				}
 				if err != nil {
-					j.s.Attempts = keepAttempt(ctx, j.s.Attempts, model.Action(m.name), d.As, err)
+					j.keepAttempt(ctx, model.Action(m.name), d.As, err)
 				}
 			}
 		})

@@ -134,11 +134,11 @@ func (w *connectionRun) askStep(ctx workflow.Context, seq int) {
 }
 
 // tellRequester tells the requester what became of the request, once: the
-// key's sequence is the history's length, one event per outcome.
+// key's sequence is the number of events so far, one event per outcome.
 func (w *connectionRun) tellRequester(ctx workflow.Context, text string) {
 	w.post(ctx, activities.NotifyInput{
 		Team: w.c.Workspace, Channel: w.c.RequestedBy, Text: text, Link: OrgPagePrefix + w.c.OrgID,
-		Key: w.noticeKey(ctx, NoticeOutcome, w.c.RequestedBy, len(w.c.History)),
+		Key: w.noticeKey(ctx, NoticeOutcome, w.c.RequestedBy, w.c.Events()),
 	})
 }
 

@@ -7,10 +7,6 @@ import (
 	"github.com/sfconnect/sfconnect/model"
 )
 
-// maxAttempts bounds the refused signals a workflow keeps: the latest,
-// so that a sender who signals in a loop cannot grow its state forever.
-const maxAttempts = 50
-
 // receiveSignal takes the next signal of ch and decodes its payload into a
 // T. The SDK's Receive into a T drops a payload it cannot decode (`{"as":
 // 5}` for a string), with a log line on the worker as the only trace: the
@@ -41,12 +37,10 @@ func boundReason(s string) string {
 	return s[:most] + "…"
 }
 
-// keepAttempt appends a refused signal to attempts, keeping the latest
-// maxAttempts.
-func keepAttempt(ctx workflow.Context, attempts []Attempt, action model.Action, by string, err error) []Attempt {
-	attempts = append(attempts, Attempt{At: workflow.Now(ctx), Action: action, By: by, Via: "signal", Reason: reason(err)})
-	if n := len(attempts) - maxAttempts; n > 0 {
-		attempts = append([]Attempt(nil), attempts[n:]...)
-	}
-	return attempts
+// keepAttempt keeps a job's refused signal, the newest MaxAttempts of
+// them (bounded.go), so that a sender who signals in a loop cannot grow
+// its state forever.
+func (j *jobRun) keepAttempt(ctx workflow.Context, action model.Action, by string, err error) {
+	j.s.Attempts = keepNewest(j.s.Attempts, &j.s.AttemptsDropped, MaxAttempts,
+		Attempt{At: workflow.Now(ctx), Action: action, By: by, Via: "signal", Reason: reason(err)})
 }

@@ -35,6 +35,27 @@ const (
 	// versionJobApprovalNotice (2026-12-04): a job awaiting approval tells
 	// its creator, with an Approve preview button (retire from 2027-01-04).
 	versionJobApprovalNotice = "job-approval-notice"
+	// versionBackgroundFailures (2026-12-04): an invitations' expiry that
+	// fails after its retries no longer fails the connection; it is shown
+	// and tried again later.
+	versionBackgroundFailures = "background-failures"
+	// versionIdleRecheck (2026-12-04): an idle workspace checks again that
+	// it is empty after its last settle (a workspace ends within its idle
+	// timeout: retire from 2027-01-04).
+	versionIdleRecheck = "idle-recheck"
+	// versionWorkspaceReconcile (2026-12-04): a workspace compares its
+	// registry with the connections' workflows at start and periodically
+	// (a registry runs for as long as it has connections: retire once every
+	// registry older than it has continued as new).
+	versionWorkspaceReconcile = "workspace-reconcile"
+	// versionAwaitEndedConnection (2026-12-04): a request for an org whose
+	// ended connection's workflow still runs waits for it to close
+	// (retire once every registry older than it has continued as new).
+	versionAwaitEndedConnection = "await-ended-connection"
+	// versionPlaceFreedByUpdate (2026-12-04): a connection's end reaches
+	// its registry by update (the FreePlace activity), applied before the
+	// step that ended it returns, instead of a signal.
+	versionPlaceFreedByUpdate = "place-freed-by-update"
 	// versionJobInvitationNotices (2026-12-04): a job tells its invitees in
 	// the background (retire from 2027-01-04).
 	versionJobInvitationNotices = "job-invitation-notices"

@@ -18,6 +18,10 @@ const (
 	// SignalConnectionState is sent by each connection when its state
 	// changes. Payload ConnectionStateSignal.
 	SignalConnectionState = "connection-state"
+	// UpdateConnectionEnded is a connection's report of its end, sent by
+	// the FreePlace activity: the place is free once it completes.
+	// Payload ConnectionStateSignal.
+	UpdateConnectionEnded = "connection-ended"
 	// QueryConnections returns the workspace's Workspace record.
 	QueryConnections = "connections"
 )
@@ -37,8 +41,8 @@ type ConnectionStateSignal struct {
 	OrgName string      `json:"org_name"`
 	OrgURL  string      `json:"org_url"`
 	State   model.State `json:"state"`
-	// Seq orders the reports of one connection (its history length), so
-	// that a late report never overwrites a newer one.
+	// Seq orders the reports of one connection (its number of events,
+	// Connection.Events), so that a late report never overwrites a newer one.
 	Seq int `json:"seq"`
 }
 
@@ -50,6 +54,9 @@ type WorkspaceInput struct {
 	// IdleTimeout is how long a workspace without connections waits before
 	// its workflow ends (default 1 hour); the next request starts it again.
 	IdleTimeout time.Duration `json:"idle_timeout"`
+	// ReconcileEvery is how often the registry is compared with the
+	// connections' workflows (default DefaultReconcileEvery).
+	ReconcileEvery time.Duration `json:"reconcile_every,omitempty"`
 	// State is carried over by continue-as-new.
 	State *Workspace `json:"state,omitempty"`
 	// Born is the connection a workspace made from Salesforce is born with
@@ -64,8 +71,13 @@ type WorkspaceInput struct {
 type Workspace struct {
 	Team        string                   `json:"team"`
 	Connections map[string]ConnectionRef `json:"connections"` // by org id
-	Attempts    []Attempt                `json:"attempts,omitempty"`
-	Migration   *Migration               `json:"migration,omitempty"`
+	// Attempts are the refused signals, the newest MaxAttempts of them.
+	Attempts        []Attempt  `json:"attempts,omitempty"`
+	AttemptsDropped int        `json:"attempts_dropped,omitempty"`
+	Migration       *Migration `json:"migration,omitempty"`
+	// Freed are the places the reconciliation freed, the newest ones.
+	Freed        []FreedPlace `json:"freed,omitempty"`
+	FreedDropped int          `json:"freed_dropped,omitempty"`
 }
 
 // ConnectionRef is one live connection of a workspace.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -98,7 +99,7 @@ func (w *workspaceRun) request(ctx workflow.Context, req ConnectionRequest) (Con
 	}
 	w.ws.Connections[org.ID] = ConnectionRef{
 		OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
-		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History),
+		WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Events(),
 	}
 	w.describe(ctx)
 	postNoticeInput(ctx, w.background, activities.NotifyInput{
@@ -136,8 +137,44 @@ func onOff(b bool) string {
 }
 
 // startConnection starts the connection's workflow as an abandoned child:
-// it outlives this registry's runs and reports back by signal.
+// it outlives this registry's runs and reports back by signal. The org's
+// previous connection may have ended (its place is free) while its
+// workflow still posts its last notices: the request waits for it to
+// close, rather than being refused a moment after a disconnect returned.
 func (w *workspaceRun) startConnection(ctx workflow.Context, c Connection) error {
+	err := w.startChild(ctx, c)
+	if !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return err
+	}
+	// Registries before this refused at once.
+	if workflow.GetVersion(ctx, versionAwaitEndedConnection, workflow.DefaultVersion, 1) == 1 {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 2 * time.Minute,
+			HeartbeatTimeout:    30 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2, NonRetryableErrorTypes: activities.NonRetryable},
+		})
+		var end activities.AwaitEndResult
+		id := ConnectionWorkflowID(c.Workspace, c.OrgID)
+		if aerr := workflow.ExecuteActivity(actx, acts.AwaitConnectionEnd, activities.AwaitEndInput{WorkflowID: id, Within: time.Minute}).Get(ctx, &end); aerr != nil {
+			workflow.GetLogger(ctx).Warn("could not wait for the org's previous connection to end", "error", aerr)
+		}
+		switch {
+		case end.Closed:
+			err = w.startChild(ctx, c)
+		case end.Live:
+			return refusal(ErrDuplicate, "a connection of workspace %s to org %s is running (%s): disconnect it first to request it again", c.Workspace, c.OrgID, end.State)
+		default:
+			return refusal(ErrDuplicate, "the previous connection of workspace %s to org %s has ended but is still posting its last notices: request it again in a few minutes", c.Workspace, c.OrgID)
+		}
+	}
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return refusal(ErrDuplicate, "a connection of workspace %s to org %s is already running", c.Workspace, c.OrgID)
+	}
+	return err
+}
+
+// startChild starts the connection's workflow; err is the SDK's.
+func (w *workspaceRun) startChild(ctx workflow.Context, c Connection) error {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            ConnectionWorkflowID(c.Workspace, c.OrgID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -148,7 +185,7 @@ func (w *workspaceRun) startConnection(ctx workflow.Context, c Connection) error
 	fut := workflow.ExecuteChildWorkflow(cctx, ConnectionWorkflowName, ConnectionInput{Connection: c, Timing: w.timing})
 	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-			return refusal(ErrDuplicate, "a connection of workspace %s to org %s is already running", c.Workspace, c.OrgID)
+			return err
 		}
 		return fmt.Errorf("start connection workflow: %w", err)
 	}

@@ -28,7 +28,7 @@ func WorkspaceWorkflow(ctx workflow.Context, in WorkspaceInput) error {
 		}
 		c := *in.Born
 		w.ws.Connections[c.OrgID] = ConnectionRef{OrgID: c.OrgID, OrgName: c.OrgName, OrgURL: c.OrgURL, State: c.State,
-			WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: len(c.History)}
+			WorkflowID: ConnectionWorkflowID(c.Workspace, c.OrgID), RequestedBy: c.RequestedBy, RequestedAt: c.RequestedAt, Seq: c.Events()}
 	}
 	return w.run(ctx)
 }
@@ -38,6 +38,14 @@ type workspaceRun struct {
 	ws     Workspace
 	timing Timing
 	idle   time.Duration
+	// reconcileEvery is the period of reconcileLoop.
+	reconcileEvery time.Duration
+	// fresh: this run carries no registry from a run before it.
+	fresh bool
+	// ended is, by org, the lifetime (RequestedAt) whose own report of its
+	// end this run applied: a reconciliation that saw it live a moment
+	// before does not register it again.
+	ended map[string]time.Time
 	// reserved holds a slot for each request in flight, by My Domain host,
 	// from before its first await until its connection is registered.
 	reserved map[string]string
@@ -52,14 +60,20 @@ type workspaceRun struct {
 
 func newWorkspaceRun(in WorkspaceInput) *workspaceRun {
 	w := &workspaceRun{
-		ws:       Workspace{Team: in.Team, Connections: map[string]ConnectionRef{}},
-		timing:   in.Timing.withDefaults(),
-		idle:     in.IdleTimeout,
-		reserved: map[string]string{},
-		proofs:   newProofs(in.UsedProofs),
+		ws:             Workspace{Team: in.Team, Connections: map[string]ConnectionRef{}},
+		timing:         in.Timing.withDefaults(),
+		idle:           in.IdleTimeout,
+		reserved:       map[string]string{},
+		proofs:         newProofs(in.UsedProofs),
+		reconcileEvery: in.ReconcileEvery,
+		fresh:          in.State == nil,
+		ended:          map[string]time.Time{},
 	}
 	if w.idle <= 0 {
 		w.idle = DefaultIdleTimeout
+	}
+	if w.reconcileEvery <= 0 {
+		w.reconcileEvery = DefaultReconcileEvery
 	}
 	if in.State != nil {
 		w.ws = *in.State
@@ -86,12 +100,21 @@ func (w *workspaceRun) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateRequest}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateConnectionEnded, func(ctx workflow.Context, sig ConnectionStateSignal) error {
+		w.drainStates()
+		w.applyState(sig)
+		w.describe(ctx)
+		return nil
+	}); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMigrate, w.migrate,
 		workflow.UpdateHandlerOptions{Validator: w.validateMigrate}); err != nil {
 		return err
 	}
 	workflow.Go(ctx, w.receiveRequests)
 	workflow.Go(ctx, w.receiveStates)
+	workflow.Go(ctx, w.reconcileLoop)
 	return nil
 }
 
@@ -106,7 +129,15 @@ func (w *workspaceRun) run(ctx workflow.Context) error {
 				return err
 			}
 			if !woke {
-				return w.settle(ctx)
+				if err := w.settle(ctx); err != nil {
+					return err
+				}
+				// A request admitted while the last notices settled has
+				// registered its connection: the registry goes on.
+				if !empty() && workflow.GetVersion(ctx, versionIdleRecheck, workflow.DefaultVersion, 1) == 1 {
+					continue
+				}
+				return nil
 			}
 		} else if err := workflow.Await(ctx, func() bool { return empty() || canContinue() }); err != nil {
 			return err
@@ -117,7 +148,7 @@ func (w *workspaceRun) run(ctx workflow.Context) error {
 			}
 			state := w.ws
 			return workflow.NewContinueAsNewError(ctx, WorkspaceWorkflowName, WorkspaceInput{
-				Team: w.ws.Team, Timing: w.timing, IdleTimeout: w.idle, State: &state,
+				Team: w.ws.Team, Timing: w.timing, IdleTimeout: w.idle, ReconcileEvery: w.reconcileEvery, State: &state,
 				UsedProofs: w.proofs.live(workflow.Now(ctx)),
 			})
 		}
@@ -162,6 +193,7 @@ func (w *workspaceRun) applyState(sig ConnectionStateSignal) {
 		return
 	}
 	if sig.State.Terminal() {
+		w.ended[sig.OrgID] = ref.RequestedAt
 		delete(w.ws.Connections, sig.OrgID)
 		return
 	}
@@ -181,7 +213,7 @@ func (w *workspaceRun) receiveRequests(ctx workflow.Context) {
 				_, err = w.request(ctx, req)
 			}
 			if err != nil {
-				w.ws.Attempts = append(w.ws.Attempts, Attempt{
+				w.ws.Attempts = keepNewest(w.ws.Attempts, &w.ws.AttemptsDropped, MaxAttempts, Attempt{
 					At: workflow.Now(ctx), Action: model.ActionRequest, By: req.As, Via: "signal", Reason: reason(err),
 				})
 			}

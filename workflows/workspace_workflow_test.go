@@ -27,10 +27,39 @@ func orgIDFor(url string) string {
 type workspaceFixture struct {
 	*fixture
 	children []workflows.ConnectionInput
+	// closed are the connections (by org id) whose workflow ended without
+	// a report, and how; the reconciliation finds them.
+	closed     map[string]string
+	reconciled int
+	// running are the live connections Temporal runs for the workspace.
+	running []activities.LiveConnection
+	// reconcileEvery is the registry's period.
+	reconcileEvery time.Duration
 }
 
 func newWorkspaceFixture(t *testing.T) *workspaceFixture {
-	f := &workspaceFixture{fixture: newFixture(t)}
+	// Reconciled every 6 hours, not 15 minutes: the tests' 30 days stay quick.
+	f := &workspaceFixture{fixture: newFixture(t), closed: map[string]string{}, reconcileEvery: 6 * time.Hour}
+	f.env.OnActivity(acts.ReconcileConnections, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ReconcileInput) (activities.ReconcileResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.reconciled++
+			res := activities.ReconcileResult{}
+			held := map[string]bool{}
+			for _, c := range in.Connections {
+				held[c.OrgID] = true
+				if why, ok := f.closed[c.OrgID]; ok {
+					res.Ended = append(res.Ended, activities.EndedConnection{RegisteredConnection: c, Why: why})
+				}
+			}
+			for _, c := range f.running {
+				if in.Running != "" && !held[c.OrgID] {
+					res.Unregistered = append(res.Unregistered, c)
+				}
+			}
+			return res, nil
+		}).Maybe()
 	f.env.OnActivity(acts.ResolveOrg, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ResolveOrgInput) (activities.OrgInfo, error) {
 			return activities.OrgInfo{ID: orgIDFor(in.URL), Name: in.URL[len("https://") : len(in.URL)-len(".my.salesforce.com")], URL: in.URL}, nil
@@ -64,7 +93,7 @@ func (f *workspaceFixture) run(idle time.Duration) {
 		}
 	}, 30*24*time.Hour)
 	f.env.SetStartTime(requestedAt)
-	f.env.ExecuteWorkflow(workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: "T0DEMO0001", IdleTimeout: idle})
+	f.env.ExecuteWorkflow(workflows.WorkspaceWorkflowName, workflows.WorkspaceInput{Team: "T0DEMO0001", IdleTimeout: idle, ReconcileEvery: f.reconcileEvery})
 	if err := f.env.GetWorkflowError(); err != nil {
 		f.t.Fatalf("workspace workflow: %v", err)
 	}
