@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
 )
 
 func main() {
