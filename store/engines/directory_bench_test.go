@@ -23,7 +23,7 @@ import (
 // first and the last tenth: a rate that falls as the table grows is a cost
 // per page that grows with it.
 //
-//	go test ./store -run '^$' -bench DirectoryCopy -benchtime 1x [-members 200000]
+//	go test ./store/engines -run '^$' -bench DirectoryCopy -benchtime 1x [-members 200000]
 func BenchmarkDirectoryCopy(b *testing.B) {
 	const members, page = 200_000, 1000
 	engines := map[string]func(b *testing.B) string{

@@ -183,6 +183,7 @@ func (s *pgStore) AppendJobRows(ctx context.Context, jobID string, rows []store.
 	if err != nil {
 		return fmt.Errorf("store: append rows of job %s: %w", jobID, err)
 	}
+	s.stats.grew("job_rows", int64(len(rows)))
 	return nil
 }
 
@@ -363,6 +364,9 @@ func (s *pgStore) updateJobRows(ctx context.Context, key, jobID string, rows []s
 	})
 	if err != nil {
 		return store.ApplyResult{}, fmt.Errorf("store: update rows of job %s: %w", jobID, err)
+	}
+	if !res.Replayed {
+		s.stats.grew("mappings", int64(res.Inserted))
 	}
 	return res, nil
 }

@@ -61,6 +61,9 @@ func (s *pgStore) ApplyMappings(ctx context.Context, key string, ms []store.Mapp
 	if err != nil {
 		return store.ApplyResult{}, fmt.Errorf("store: apply mappings: %w", err)
 	}
+	if !res.Replayed {
+		s.stats.grew("mappings", int64(res.Inserted))
+	}
 	return res, nil
 }
 

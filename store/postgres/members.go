@@ -32,7 +32,9 @@ func (s *pgStore) UpsertMembers(ctx context.Context, workspace string, ms []stor
 	if len(rows) == 0 {
 		return nil
 	}
+	var inserted, words int64
 	err = s.pool.inTx(ctx, func(tx pgx.Tx) error {
+		inserted, words = 0, 0
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE members_in (LIKE members) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("stage: %w", err)
 		}
@@ -51,10 +53,12 @@ func (s *pgStore) UpsertMembers(ctx context.Context, workspace string, ms []stor
 		}
 		var changed, updated []string
 		var id string
-		var inserted bool
-		_, err = pgx.ForEachRow(res, []any{&id, &inserted}, func() error {
+		var isNew bool
+		_, err = pgx.ForEachRow(res, []any{&id, &isNew}, func() error {
 			changed = append(changed, id)
-			if !inserted {
+			if isNew {
+				inserted++
+			} else {
 				updated = append(updated, id)
 			}
 			return nil
@@ -76,23 +80,27 @@ func (s *pgStore) UpsertMembers(ctx context.Context, workspace string, ms []stor
 		for i := range rows {
 			byID[rows[i].UserID] = &rows[i]
 		}
-		var words [][]any
+		var wordRows [][]any
 		for _, id := range changed {
 			if m := byID[id]; !m.Deleted {
 				for _, w := range sqlcore.RealNameWords(m.RealName) {
-					words = append(words, []any{workspace, id, w})
+					wordRows = append(wordRows, []any{workspace, id, w})
 				}
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"member_words"}, []string{"workspace", "user_id", "word"},
-			pgx.CopyFromRows(words)); err != nil {
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"member_words"}, []string{"workspace", "user_id", "word"},
+			pgx.CopyFromRows(wordRows))
+		if err != nil {
 			return fmt.Errorf("insert words: %w", err)
 		}
+		words = n
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: upsert members of %s: %w", workspace, err)
 	}
+	s.stats.grew("members", inserted)
+	s.stats.grew("member_words", words)
 	return nil
 }
 

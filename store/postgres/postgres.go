@@ -21,6 +21,8 @@ type pgStore struct {
 	// pageHook, when set (tests), sees the length of each ListMappings and
 	// StreamJobRows page.
 	pageHook func(n int)
+	// stats analyzes the tables that bulk writes grow (analyze.go).
+	stats *analyzer
 }
 
 //go:embed migrations/*.sql
@@ -38,7 +40,7 @@ func (engine) Open(ctx context.Context, url string) (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
-	s := &pgStore{pool: pool}
+	s := &pgStore{pool: pool, stats: newAnalyzer(pool)}
 	if err := s.checkSchema(ctx); err != nil {
 		pool.close()
 		return nil, fmt.Errorf("store: open postgres %s/%s: %w", pool.cfg.Host, pool.cfg.Database, err)
@@ -99,6 +101,7 @@ func (s *pgStore) checkSchema(ctx context.Context) error {
 
 // Close closes the pool.
 func (s *pgStore) Close() error {
+	s.stats.wait()
 	s.pool.close()
 	return nil
 }

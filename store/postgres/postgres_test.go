@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sfconnect/sfconnect/internal/testneeds"
+	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/store/postgres"
 	"github.com/sfconnect/sfconnect/store/storetest"
 )
@@ -93,4 +95,49 @@ func withParam(t testing.TB, raw, key, value string) string {
 	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Tables that grow from empty within a job get statistics without
+// autovacuum (off on this project's machines): the store analyzes a table
+// once its writes have doubled it, in the background, and Close waits for
+// that.
+func TestPostgresAnalyzesWhatGrows(t *testing.T) {
+	base := postgresURL()
+	admin, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		testneeds.Missing(t, "PostgreSQL at "+base, "start it there (trust auth) or set DATABASE_URL to one", err)
+	}
+	admin.Close(context.Background())
+	ctx := context.Background()
+	u := freshPostgres(t, base)
+	st, err := store.MigrateAndOpen(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := make([]store.Member, 12000)
+	for i := range ms {
+		ms[i] = store.Member{UserID: fmt.Sprintf("U%07d", i), Name: fmt.Sprintf("m%d", i), RealName: fmt.Sprintf("Member %d", i)}
+	}
+	if err := st.UpsertMembers(ctx, "T1", ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, table := range []string{"members", "member_words"} {
+		var analyzed bool
+		var rows float64
+		if err := conn.QueryRow(ctx, `SELECT s.last_analyze IS NOT NULL, c.reltuples FROM pg_stat_user_tables s
+			JOIN pg_class c ON c.oid = s.relid WHERE s.relid = $1::regclass`, table).Scan(&analyzed, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if !analyzed || rows < 12000 {
+			t.Errorf("%s: analyzed %v, %v rows in the statistics; want analyzed, 12000 or more", table, analyzed, rows)
+		}
+	}
 }
