@@ -7,14 +7,15 @@
 //	bench automap [-members 100000] [-runs 5] [-baseline 2000]
 //	bench console [-orgs 20] [-requests 500] [-concurrency 8]
 //	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]] [-postgres URL]
+//
+// An interrupted bench (SIGINT, SIGTERM, SIGHUP) stops the dev server and
+// the worker it started (interrupt.go).
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
 
 	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
@@ -25,8 +26,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bench automap [flags]")
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := handleInterrupts()
 	var err error
 	switch os.Args[1] {
 	case "automap":
