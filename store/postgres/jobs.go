@@ -296,14 +296,17 @@ func (s *pgStore) StreamJobRows(ctx context.Context, jobID string, fn func(store
 	}
 }
 
-// pgUpdateJobRows rewrites the staged rows of job $1.
+// pgUpdateJobRows rewrites the staged rows of job $1, whose seqs lie in
+// [$2, $3]: the bounds keep any plan of the join within the batch's range
+// of the primary key, whatever the size of the job (a hash join over the
+// job's every row was a cost per batch that grew with the job).
 var pgUpdateJobRows = func() string {
 	set := make([]string, len(sqlcore.JobRowUpdateCols))
 	for i, c := range sqlcore.JobRowUpdateCols {
 		set[i] = c + " = u." + c
 	}
 	return "UPDATE job_rows j SET " + strings.Join(set, ", ") +
-		" FROM job_rows_in u WHERE j.job = $1 AND j.seq = u.seq"
+		" FROM job_rows_in u WHERE j.job = $1 AND j.seq >= $2 AND j.seq <= $3 AND j.seq = u.seq"
 }()
 
 // UpdateJobRows stages the rows with COPY, rewrites them with one UPDATE …
@@ -430,10 +433,11 @@ func pgWriteJobRows(ctx context.Context, tx pgx.Tx, job *sqlcore.JobRef, rows []
 	for i := range rows {
 		deltas[sqlcore.StatusOf(&rows[i])]++
 	}
+	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq // rows are sorted by seq
 	old, err := tx.Query(ctx, `SELECT outcome, plan, moves, reason, count(*) FROM (
 		SELECT j.outcome, j.plan, j.moves, j.reason FROM job_rows_in u
-		JOIN job_rows j ON j.job = $1 AND j.seq = u.seq FOR UPDATE OF j) o
-		GROUP BY 1, 2, 3, 4`, job.Num)
+		JOIN job_rows j ON j.job = $1 AND j.seq >= $2 AND j.seq <= $3 AND j.seq = u.seq FOR UPDATE OF j) o
+		GROUP BY 1, 2, 3, 4`, job.Num, lo, hi)
 	if err != nil {
 		return fmt.Errorf("read statuses: %w", err)
 	}
@@ -460,7 +464,7 @@ func pgWriteJobRows(ctx context.Context, tx pgx.Tx, job *sqlcore.JobRef, rows []
 		}
 		return fmt.Errorf("row seq %d is not in the job", missing)
 	}
-	if _, err := tx.Exec(ctx, pgUpdateJobRows, job.Num); err != nil {
+	if _, err := tx.Exec(ctx, pgUpdateJobRows, job.Num, lo, hi); err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
 	return pgWriteCounts(ctx, tx, job, deltas)
