@@ -18,9 +18,15 @@ import (
 // that two transactions touching the same rows lock them in the same order
 // and cannot deadlock), only touching rows whose values differ, and counts
 // what it did from RETURNING revision: 1 for an insert, more for an update.
+// Rows already stored as they are staged are left out before the upsert
+// (pgUnchanged): ON CONFLICT DO UPDATE locks every conflicting row, a
+// write to each, even when its WHERE then changes nothing.
 var pgMergeMappings = `WITH up AS (
 	INSERT INTO mappings (` + sqlcore.MappingInsertCols + `)
-	SELECT ` + sqlcore.MappingInsertCols + ` FROM mappings_in ORDER BY connection_id, slack_user_id
+	SELECT ` + sqlcore.MappingInsertCols + ` FROM mappings_in i
+	WHERE NOT EXISTS (SELECT 1 FROM mappings m WHERE m.connection_id = i.connection_id AND m.slack_user_id = i.slack_user_id
+		AND ` + pgUnchanged("m", "i", sqlcore.MappingValueCols) + `)
+	ORDER BY connection_id, slack_user_id
 	ON CONFLICT (connection_id, slack_user_id) DO UPDATE SET ` + sqlcore.SetExcluded(sqlcore.MappingUpdateCols) + `,
 		revision = mappings.revision + 1
 	WHERE ` + pgChanged("mappings", sqlcore.MappingValueCols) + `

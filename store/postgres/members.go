@@ -13,11 +13,15 @@ import (
 )
 
 // pgMergeMembers upserts the staged members of members_in in key order,
-// only touching members whose values differ, and returns the ids of those
+// only touching members whose values differ (those stored as they are
+// staged are left out before the upsert, as in pgMergeMappings), and returns the ids of those
 // it inserted or changed, whose words must be written, and whether each
 // was inserted (xmax = 0: no older version), which has no old words.
 var pgMergeMembers = `INSERT INTO members (` + sqlcore.MemberInsertCols + `)
-	SELECT ` + sqlcore.MemberInsertCols + ` FROM members_in ORDER BY workspace, user_id
+	SELECT ` + sqlcore.MemberInsertCols + ` FROM members_in i
+	WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.workspace = i.workspace AND m.user_id = i.user_id
+		AND ` + pgUnchanged("m", "i", sqlcore.MemberValueCols) + `)
+	ORDER BY workspace, user_id
 	ON CONFLICT (workspace, user_id) DO UPDATE SET ` + sqlcore.SetExcluded(sqlcore.MemberUpdateCols) + `
 	WHERE ` + pgChanged("members", sqlcore.MemberValueCols) + `
 	RETURNING user_id, xmax = 0`

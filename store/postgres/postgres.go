@@ -245,3 +245,9 @@ func pgSaveKey(ctx context.Context, tx pgx.Tx, key string, result any) error {
 func pgChanged(table string, cols []string) string {
 	return "(" + sqlcore.PrefixCols(table, sqlcore.JoinCols(cols)) + ") IS DISTINCT FROM (" + sqlcore.PrefixCols("excluded", sqlcore.JoinCols(cols)) + ")"
 }
+
+// pgUnchanged renders "the stored row (alias stored) has the staged row's
+// (alias staged) values of cols".
+func pgUnchanged(stored, staged string, cols []string) string {
+	return "(" + sqlcore.PrefixCols(stored, sqlcore.JoinCols(cols)) + ") IS NOT DISTINCT FROM (" + sqlcore.PrefixCols(staged, sqlcore.JoinCols(cols)) + ")"
+}
