@@ -169,6 +169,7 @@ func importOnce(ctx context.Context, o importOptions, postgresURL string) (impor
 		return res, fmt.Errorf("job %s ended %s with %d invited, %d unchanged, %d refused of %d rows", s.ID, s.Phase, s.Invited, s.Unchanged, s.Refused, o.rows)
 	}
 	rate := float64(o.rows) / elapsed.Seconds()
+	res.total, res.upload, res.validate, res.apply = elapsed, s.StartedAt.Sub(start), s.ValidatedAt.Sub(s.StartedAt), s.AppliedAt.Sub(s.ValidatedAt)
 	fmt.Printf("Import: %d rows in %s (%.0f rows/s), job %s %s\n", o.rows, elapsed.Round(time.Millisecond), rate, s.ID, s.Phase)
 	fmt.Printf("  check and upload %s, validate %s, apply %s\n", s.StartedAt.Sub(start).Round(time.Millisecond),
 		s.ValidatedAt.Sub(s.StartedAt).Round(time.Millisecond), s.AppliedAt.Sub(s.ValidatedAt).Round(time.Millisecond))
@@ -190,7 +191,6 @@ func importOnce(ctx context.Context, o importOptions, postgresURL string) (impor
 	fmt.Printf("\n| design | rows | time | rows/s |\n|---|---|---|---|\n")
 	fmt.Printf("| batches of %d rows, %d validated and %d applied at once | %d | %s | %.0f |\n", b.Config.Jobs.BatchSize, b.Config.Jobs.ValidateParallelism, b.Config.Jobs.Parallelism, o.rows, elapsed.Round(time.Millisecond), rate)
 	fmt.Printf("| naive: one activity per row | %d | %s | %.0f |\n", o.baseline, time.Since(start).Round(time.Millisecond), naive)
-	res.total, res.upload, res.validate, res.apply = elapsed, s.StartedAt.Sub(start), s.ValidatedAt.Sub(s.StartedAt), s.AppliedAt.Sub(s.ValidatedAt)
 	res.naiveRate, res.peakMB = naive, b.workerPeakMB()
 	fmt.Printf("\nRatio: %.0f× the naive rate. Worker peak memory (VmHWM): %.0f MB.\n", rate/naive, res.peakMB)
 	return res, nil
