@@ -17,7 +17,7 @@ import (
 // The store's timing budgets, on each engine: searches on 100,000 members
 // and mappings, a million-row job's calls. They load their data once, so
 // one iteration is the measure (`go test -run '^$' -bench Timing
-// ./store/`); a budget missed fails the benchmark, never the contract
+// ./store/engines`); a budget missed fails the benchmark, never the contract
 // suite, whose verdicts do not depend on the machine.
 func BenchmarkTiming(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
