@@ -25,7 +25,7 @@ import (
 // cancellation read as cancelled too.
 //
 // A job's counts by status are kept in job_counts, in step with every
-// write of its rows (jobDeltas), so that JobCounts, CancelJobRows and the
+// write of its rows (the engines keep per-status counts), so that JobCounts, CancelJobRows and the
 // waiting count of SettleJobInvitations do not read the job's rows.
 
 // Outcome is what became (or would become) of one CSV row.

@@ -22,7 +22,7 @@ import (
 //     staging table and INSERT … ON CONFLICT DO NOTHING instead.
 //   - UpdateJobRows: COPY into a staging table, then one UPDATE … FROM.
 //
-// Every write keeps job_counts in step (see jobDeltas), in its
+// Every write keeps job_counts in step (see sqlcore.JobDeltas), in its
 // transaction. The writers of a job's rows lock the job's row in jobs:
 // AppendJobRows and UpdateJobRows FOR SHARE (batches run side by side),
 // SettleJobInvitations and CancelJobRows FOR UPDATE (alone), so that the

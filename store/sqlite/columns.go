@@ -8,7 +8,7 @@ import (
 )
 
 // sqliteMappingCols are mappingCols on SQLite, where a mapping's
-// connection is its number, conn (sqlite_conns.go).
+// connection is its number, conn (conns.go).
 var sqliteMappingCols = "conn" + strings.TrimPrefix(sqlcore.MappingCols, "connection_id")
 
 // sqliteMappingInsertCols are what SQLite stores of a mapping: the folded

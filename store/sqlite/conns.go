@@ -13,7 +13,7 @@ import (
 // conn a small integer of the connections table, rather than by the
 // connection's id, a text of some 45 bytes that every mapping repeated in
 // its primary key and in each of its indexes. A bulk job's new mappings
-// write about a third fewer bytes for it (store/indexes.go). A number is
+// write about a third fewer bytes for it (store/internal/sqlcore/indexes.go). A number is
 // given at a connection's first mapping write and never changes; 0 is no
 // connection's, so a connection without mappings reads as empty.
 //

@@ -16,7 +16,7 @@ import (
 // chunks a range of Seqs spans, and a write changes them in memory and
 // writes back those it changed, inside the writer's transaction (BEGIN
 // IMMEDIATE): no other write can come between the read and the write
-// back. Every write keeps job_counts in step (see jobDeltas), in its
+// back. Every write keeps job_counts in step (see sqlcore.JobDeltas), in its
 // transaction, and each chunk records how many of its rows are invited, so
 // that following the invitations skips the chunks with none.
 

@@ -34,7 +34,7 @@ func sqliteLookupMappings(n int) string {
 
 // sqliteInsertMappings inserts those of a chunk of mappings that are new,
 // and returns their users; the arguments are compacted by sharedArgs, the
-// shared columns bound once (sqlite_shared_args.go).
+// shared columns bound once (shared_args.go).
 func sqliteInsertMappings(shape sqliteInsertShape) string {
 	// "WHERE true": an INSERT … SELECT's ON CONFLICT needs it, to be told
 	// from a join's ON.

@@ -12,7 +12,7 @@ import (
 	"github.com/sfconnect/sfconnect/store/internal/sqlcore"
 )
 
-// Members are written as mappings are (see sqlite_mappings.go): a lookup
+// Members are written as mappings are (see mappings.go): a lookup
 // per chunk, a multi-row INSERT of the new members, a prepared UPDATE per
 // changed one, then their words rewritten.
 

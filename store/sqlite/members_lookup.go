@@ -36,14 +36,14 @@ func (s *sqliteStore) GetMembersByEmail(ctx context.Context, workspace string, e
 	return out, nil
 }
 
-// sqlitePackedMember renders a member packed (sqlite_packed.go): a bulk
+// sqlitePackedMember renders a member packed (packed.go): a bulk
 // job's validation reads a million of them.
 var sqlitePackedMember = sqlitePack([]string{"deleted", "updated_at"},
 	[]string{"user_id", "name", "real_name", "email", "saml_name_id"})
 
 // lookupMembers reads the members of workspace from table that match, a
 // condition ending in the key column ("… AND email_lc"), one of keys,
-// getManyChunk keys a query, and hands each to found.
+// sqlcore.GetManyChunk keys a query, and hands each to found.
 func (s *sqliteStore) lookupMembers(ctx context.Context, table, match, workspace string, keys []string, found func(store.Member)) error {
 	var nums [2]int64
 	var texts [5]string

@@ -36,7 +36,7 @@ const sqliteChunk = 200
 // (the default is 2 MB), so that a batch's index pages are read and written
 // once rather than spilled and reread (64 MB took the worker past 300 MB in
 // a million-row import, for no speed); the writer's own checkpoint only
-// past 40,000 WAL pages, the checkpointer (sqlite_checkpoint.go) copying
+// past 40,000 WAL pages, the checkpointer (checkpoint.go) copying
 // them beside it long before. WAL itself is set once, at open (see setWAL).
 const sqliteParams = "_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=1" +
 	"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(40000)"
@@ -59,11 +59,11 @@ type sqliteStore struct {
 	// pageHook, when set (tests), sees the length of each ListMappings and
 	// StreamJobRows page.
 	pageHook func(n int)
-	// conns caches the connections' numbers (sqlite_conns.go): id → int64.
+	// conns caches the connections' numbers (conns.go): id → int64.
 	conns sync.Map
 	// checkpoints copies the WAL into the database beside the writer.
 	checkpoints *sqliteCheckpointer
-	// stmts are the readers' prepared bulk lookups (sqlite_stmts.go).
+	// stmts are the readers' prepared bulk lookups (stmts.go).
 	stmts *sqliteStmtCache
 }
 

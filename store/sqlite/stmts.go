@@ -10,7 +10,7 @@ import (
 )
 
 // The bulk lookups (GetMembers, GetMappings, GetLiveMappingsBySalesforceUsers)
-// send the same statement again and again: an IN list of getManyChunk keys.
+// send the same statement again and again: an IN list of sqlcore.GetManyChunk keys.
 // Prepared anew each time, its parsing was 7% of the worker's CPU over a
 // million-row import; the readers keep such statements prepared instead
 // (database/sql prepares one on each reader connection the first time it
@@ -57,7 +57,7 @@ func (c *sqliteStmtCache) close() error {
 }
 
 // sqliteInList queries the readers with a statement whose IN list has n
-// keys: through the prepared full-chunk statement when n is getManyChunk,
+// keys: through the prepared full-chunk statement when n is sqlcore.GetManyChunk,
 // the size of all but the last chunk of a bulk lookup, else as a one-off.
 func (s *sqliteStore) sqliteInList(ctx context.Context, n int, query string, args ...any) (*sql.Rows, error) {
 	if n == sqlcore.GetManyChunk {

@@ -77,7 +77,7 @@ package sqlcore
 //     banner tells), both of one connection, both reading most of its
 //     mappings anyway; they now read the connection's range of the
 //     primary key.
-//   - Mappings are keyed by the connection's number (sqlite_conns.go), not
+//   - Mappings are keyed by the connection's number (store/sqlite/conns.go), not
 //     its id, and slack_user_id_lc is gone: apply 22.2 s -> 19.2-19.8 s.
 // PostgreSQL keeps its indexes: it is not the store a one-machine import
 // runs on, and its writes are not serialised on one writer.
