@@ -138,7 +138,7 @@ func importOnce(ctx context.Context, o importOptions, postgresURL string) (impor
 		return res, err
 	}
 	res.directory = time.Since(t0)
-	fmt.Printf("Directory copied in %s (set-up, %.0f members/s)\n", res.directory.Round(time.Millisecond), float64(len(pairs))/res.directory.Seconds())
+	fmt.Printf("Directory copied in %s (set-up, %.0f members/s); worker peak so far %.0f MB\n", res.directory.Round(time.Millisecond), float64(len(pairs))/res.directory.Seconds(), b.workerPeakMB())
 
 	file, err := writeImportFile(filepath.Join(b.dir, "import.csv"), pairs[:o.rows])
 	if err != nil {
