@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/sfconnect/sfconnect/activities"
@@ -29,7 +31,7 @@ func newJobFixture(t *testing.T) *jobFixture {
 	t.Helper()
 	ctx := context.Background()
 	a, sb := newActivities(t)
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	st, err := store.MigrateAndOpen(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -326,24 +327,78 @@ type SyncMembersInput struct {
 	Cursor    string `json:"cursor"`
 }
 
+// syncBatch is how many members SyncMembers hands the store at once: ten
+// Slack pages. One write of 10,000 members costs the store far less than
+// ten of 1,000 (PostgreSQL: 36,000 members/s against 24,000,
+// BenchmarkDirectoryCopy), and the batch stays small in memory.
+const syncBatch = 10 * slackPage
+
+// syncWrite is a batch of members to store, and the cursor that follows
+// them: the activity's progress once they are stored.
+type syncWrite struct {
+	members []store.Member
+	next    string
+}
+
 // SyncMembers copies a workspace's Slack directory into the store, for the
-// member search of manual mapping; it resumes from its last page after a
-// retry.
+// member search of manual mapping; it resumes from its last stored batch
+// after a retry. The store writes one batch while the next is read from
+// Slack.
 func (a *Activities) SyncMembers(ctx context.Context, in SyncMembersInput) (int, error) {
 	cursor := in.Cursor
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &cursor)
 	}
-	n := 0
-	var storeErr error
-	err := a.Slack.ListMembersFrom(ctx, in.Workspace, cursor, slackPage, func(page []slackapi.Member, next string) error {
-		if storeErr = a.Store.UpsertMembers(ctx, in.Workspace, directoryMembers(page)); storeErr != nil {
-			return storeErr
+	writes := make(chan syncWrite) // unbuffered: at most one batch read ahead
+	stored := make(chan error, 1)
+	n := 0                 // members stored, owned by the writer until stored is read
+	var failed atomic.Bool // the writer failed: stop reading Slack
+	go func() {
+		var err error
+		for w := range writes {
+			if err != nil {
+				continue // drain: the reader stops at its next page
+			}
+			if err = a.Store.UpsertMembers(ctx, in.Workspace, w.members); err != nil {
+				failed.Store(true)
+				continue
+			}
+			n += len(w.members)
+			activity.RecordHeartbeat(ctx, w.next)
 		}
-		n += len(page)
-		activity.RecordHeartbeat(ctx, next)
+		stored <- err
+	}()
+	var (
+		buf      []store.Member
+		at       = map[string]int{} // the batch's members by id: a member listed twice is written once
+		storeErr error
+	)
+	send := func(next string) {
+		writes <- syncWrite{members: buf, next: next}
+		buf, at = nil, map[string]int{}
+	}
+	err := a.Slack.ListMembersFrom(ctx, in.Workspace, cursor, slackPage, func(page []slackapi.Member, next string) error {
+		if failed.Load() {
+			return errors.New("the store failed") // the writer's error is returned
+		}
+		for _, m := range directoryMembers(page) {
+			if i, dup := at[m.UserID]; dup {
+				buf[i] = m
+				continue
+			}
+			at[m.UserID] = len(buf)
+			buf = append(buf, m)
+		}
+		if len(buf) >= syncBatch || next == "" {
+			send(next)
+		}
 		return nil
 	})
+	if err == nil && len(buf) > 0 {
+		send("")
+	}
+	close(writes)
+	storeErr = <-stored
 	if storeErr != nil {
 		return n, storeErr // retried: the store may come back
 	}

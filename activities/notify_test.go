@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"github.com/sfconnect/sfconnect/activities"
 	"github.com/sfconnect/sfconnect/model"
 	"github.com/sfconnect/sfconnect/sandbox"
@@ -19,7 +21,7 @@ import (
 func TestNotifyOncePerKeyWithLinkAndButtons(t *testing.T) {
 	a, sb := newActivities(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	st, err := store.MigrateAndOpen(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func TestReachApproversListsTheUnreachable(t *testing.T) {
 func TestNotifyPendingFindsThePostInSlack(t *testing.T) {
 	a, sb := newActivities(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	st, err := store.MigrateAndOpen(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
@@ -158,7 +160,8 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		if err := os.MkdirAll(env.Config.DataDir, 0o755); err != nil {
 			return env, fmt.Errorf("data dir: %w", err)
 		}
-		if env.Store, err = store.Open(ctx, env.Config.DatabaseURL); err != nil {
+		// The in-process worker migrates the store, as the worker does.
+		if env.Store, err = store.MigrateAndOpen(ctx, env.Config.DatabaseURL); err != nil {
 			return env, fmt.Errorf("open the store %s: %w", env.Config.DatabaseURL, err)
 		}
 		if acts, err = worker.NewActivities(env.Config, env.Store, opts.Log); err != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
 )
@@ -25,7 +27,7 @@ func BenchmarkUpload(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "store.db"))
+	st, err := store.MigrateAndOpen(ctx, "sqlite:"+filepath.Join(dir, "store.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

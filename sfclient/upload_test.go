@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"github.com/sfconnect/sfconnect/mappingcsv"
 	"github.com/sfconnect/sfconnect/store"
 )
@@ -30,7 +32,7 @@ func uploadTestStore(t *testing.T) (store.Store, store.Job, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "store.db"))
+	st, err := store.MigrateAndOpen(ctx, "sqlite:"+filepath.Join(dir, "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
@@ -117,6 +119,6 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.output, "output", "text", "output format: text (aligned, readable) or json (one object, for scripts)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand(), a.workspaceCommand(), a.loginCommand())
+	root.AddCommand(a.connectCommand(), a.membersCommand(), a.jobsCommand(), a.workspaceCommand(), a.loginCommand(), a.migrateCommand())
 	return root
 }

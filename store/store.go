@@ -1,8 +1,10 @@
-// Package store keeps sfconnect's member mappings (SPEC section 4) and a
-// local copy of each workspace's Slack directory, behind one interface with
-// two implementations: SQLite through the pure-Go modernc.org/sqlite (the
-// default one-machine run, a file under .data/) and PostgreSQL through pgx
-// (production, DATABASE_URL). Both pass the same test suite (storetest).
+// Package store is the contract of sfconnect's store of member mappings
+// (SPEC section 4), local copies of each workspace's Slack directory and
+// CSV jobs: its types, the Store interface, and Open and Migrate, which
+// hand a URL to the engine registered for it. The engines are packages of
+// their own, store/sqlite (the default one-machine run, a file under
+// .data/) and store/postgres (production, DATABASE_URL), linked in by
+// importing store/engines; both pass the same suite (storetest).
 //
 // Workflows never touch the store: activities do, and every write an activity
 // makes can be retried, so the writes that are not naturally idempotent take
@@ -12,7 +14,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -259,110 +260,3 @@ const ExpiredBy = "expired"
 // ErrKeyReused is returned when an idempotency key already applied by one
 // kind of write (say ClearMapping) is given to another (ApplyMappings).
 var ErrKeyReused = errors.New("idempotency key already used by another kind of write")
-
-// The kinds of keyed writes, as recorded in applied_keys.
-const (
-	kindApply = "apply_mappings"
-	kindClear = "clear_mapping"
-	// kindNotice is a Slack notice posted (NoticeSent, RecordNotice).
-	kindNotice = "notice"
-)
-
-// prepareMappings checks ms and returns normalised copies: times in UTC at
-// microsecond precision (what both databases keep, so that a reread row
-// compares equal), UpdatedAt and CreatedAt filled in, and InviteExpiresAt
-// zero unless invited. It refuses the whole batch on the first bad row, so a
-// batch never half-applies.
-func prepareMappings(ms []Mapping, now time.Time) ([]Mapping, error) {
-	out := make([]Mapping, len(ms))
-	type pk struct{ c, u string }
-	seen := make(map[pk]struct{}, len(ms))
-	now = utcMicro(now)
-	for i, m := range ms {
-		switch {
-		case m.ConnectionID == "":
-			return nil, fmt.Errorf("row %d: empty connection id", i)
-		case m.SlackUserID == "":
-			return nil, fmt.Errorf("row %d: empty Slack user id", i)
-		case !m.State.Valid():
-			return nil, fmt.Errorf("row %d (%s): state %q is not one of invited, linked, cleared", i, m.SlackUserID, m.State)
-		case !m.Source.Valid():
-			return nil, fmt.Errorf("row %d (%s): source %q is not one of auto, manual, csv, self", i, m.SlackUserID, m.Source)
-		}
-		k := pk{m.ConnectionID, m.SlackUserID}
-		if _, dup := seen[k]; dup {
-			return nil, fmt.Errorf("row %d: Slack user %s appears twice for connection %s", i, m.SlackUserID, m.ConnectionID)
-		}
-		seen[k] = struct{}{}
-		if m.State != StateInvited {
-			m.InviteExpiresAt = time.Time{}
-		}
-		m.InviteExpiresAt = utcMicro(m.InviteExpiresAt)
-		m.UpdatedAt = utcMicro(m.UpdatedAt)
-		if m.UpdatedAt.IsZero() {
-			m.UpdatedAt = now
-		}
-		m.CreatedAt = utcMicro(m.CreatedAt)
-		if m.CreatedAt.IsZero() {
-			m.CreatedAt = m.UpdatedAt
-		}
-		out[i] = m
-	}
-	return out, nil
-}
-
-// prepareMembers checks ms and returns normalised copies for workspace.
-func prepareMembers(workspace string, ms []Member, now time.Time) ([]Member, error) {
-	if workspace == "" {
-		return nil, errors.New("empty workspace")
-	}
-	out := make([]Member, len(ms))
-	seen := make(map[string]struct{}, len(ms))
-	now = utcMicro(now)
-	for i, m := range ms {
-		if m.UserID == "" {
-			return nil, fmt.Errorf("member %d: empty user id", i)
-		}
-		if _, dup := seen[m.UserID]; dup {
-			return nil, fmt.Errorf("member %d: user %s appears twice", i, m.UserID)
-		}
-		seen[m.UserID] = struct{}{}
-		m.Workspace = workspace
-		m.UpdatedAt = utcMicro(m.UpdatedAt)
-		if m.UpdatedAt.IsZero() {
-			m.UpdatedAt = now
-		}
-		out[i] = m
-	}
-	return out, nil
-}
-
-// utcMicro is t in UTC truncated to the microsecond; the zero time stays
-// zero.
-func utcMicro(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC().Truncate(time.Microsecond)
-}
-
-// searchLimit applies the documented default and cap.
-func searchLimit(limit int) int {
-	if limit <= 0 {
-		return DefaultSearchLimit
-	}
-	return min(limit, MaxSearchLimit)
-}
-
-// listPageSize is how many mappings ListMappings reads per page: big enough
-// that the per-query cost vanishes, small enough that a page stays a few MB.
-const listPageSize = 5000
-
-// counts returns a map with every state present.
-func counts() map[MappingState]int {
-	m := make(map[MappingState]int, len(States))
-	for _, s := range States {
-		m[s] = 0
-	}
-	return m
-}

@@ -25,6 +25,16 @@ import (
 type automapOptions struct {
 	members, runs, baseline, batch int
 	temporal, worker               string
+	// postgres is the PostgreSQL server of the PostgreSQL runs; engines
+	// the stores to measure (enginesOf).
+	postgres, engines string
+}
+
+// automapResult is one store's figures.
+type automapResult struct {
+	median    time.Duration
+	naiveRate float64
+	peakMB    float64
 }
 
 const (
@@ -32,10 +42,42 @@ const (
 	benchOrg  = "https://acme.my.salesforce.com"
 )
 
+// benchAutoMap measures automatic mapping on each store, one after the
+// other in the same run, and prints them side by side.
 func benchAutoMap(ctx context.Context, o automapOptions) error {
-	b, err := startBenchEnv(ctx, o.temporal, o.worker, false, "")
+	engines, err := enginesOf(o.engines, o.postgres)
 	if err != nil {
 		return err
+	}
+	results := map[string]automapResult{}
+	for _, e := range engines {
+		fmt.Printf("\n## %s\n\n", e.name)
+		r, err := autoMapOn(ctx, o, e.url)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+		results[e.name] = r
+	}
+	if len(engines) < 2 {
+		return nil
+	}
+	fmt.Printf("\n## Side by side, %d × %d, %d runs each (%s)\n\n| store | median | members/s | naive members/s | worker peak |\n|---|---|---|---|---|\n", o.members, o.members, o.runs, loadAverage())
+	for _, e := range engines {
+		r := results[e.name]
+		fmt.Printf("| %s | **%s** | %.0f | %.0f | %.0f MB |\n", e.name, r.median.Round(time.Millisecond), float64(o.members)/r.median.Seconds(), r.naiveRate, r.peakMB)
+	}
+	first, second := results[engines[0].name], results[engines[1].name]
+	fmt.Printf("\n%s takes %.2f× the time of %s.\n", engines[1].name, second.median.Seconds()/first.median.Seconds(), engines[0].name)
+	return nil
+}
+
+// autoMapOn times automatic mapping on one store (PostgreSQL at
+// postgresURL when set, else SQLite), runs times, beside the naive design.
+func autoMapOn(ctx context.Context, o automapOptions, postgresURL string) (automapResult, error) {
+	var res automapResult
+	b, err := startBenchEnv(ctx, o.temporal, o.worker, false, postgresURL)
+	if err != nil {
+		return res, err
 	}
 	defer b.stop()
 	batch := workflows.DefaultAutoMapBatch
@@ -45,9 +87,10 @@ func benchAutoMap(ctx context.Context, o automapOptions) error {
 	}
 	gen, err := b.Sandbox.Generate(sandbox.GenerateRequest{Team: benchTeam, Members: o.members, Org: "acme", Users: o.members, Match: 1})
 	if err != nil {
-		return fmt.Errorf("generate: %w", err)
+		return res, fmt.Errorf("generate: %w", err)
 	}
 	fmt.Printf("Machine: %s\n", machine())
+	fmt.Printf("Store: %s\n", storeKind(b.Config.DatabaseURL))
 	fmt.Printf("Sandbox: %d Slack members in %s, %d Salesforce users in acme (generated in %s)\n\n",
 		gen.TotalMembers, benchTeam, gen.TotalUsers, gen.Duration.Round(time.Millisecond))
 
@@ -55,10 +98,10 @@ func benchAutoMap(ctx context.Context, o automapOptions) error {
 	for run := 1; run <= o.runs; run++ {
 		d, p, err := timeOneAutoMap(ctx, b)
 		if err != nil {
-			return fmt.Errorf("run %d: %w", run, err)
+			return res, fmt.Errorf("run %d: %w", run, err)
 		}
 		if p.Linked < o.members {
-			return fmt.Errorf("run %d linked %d members, want at least %d: %s", run, p.Linked, o.members, p.Summary())
+			return res, fmt.Errorf("run %d linked %d members, want at least %d: %s", run, p.Linked, o.members, p.Summary())
 		}
 		times = append(times, d)
 		fmt.Printf("run %d: %s (%.0f members/s) — %s\n", run, d.Round(time.Millisecond), float64(p.Scanned)/d.Seconds(), p.Summary())
@@ -69,13 +112,14 @@ func benchAutoMap(ctx context.Context, o automapOptions) error {
 
 	naiveRate, err := naiveAutoMap(ctx, b, o.baseline)
 	if err != nil {
-		return fmt.Errorf("naive baseline: %w", err)
+		return res, fmt.Errorf("naive baseline: %w", err)
 	}
 	fmt.Printf("\n| what | members | median time | members/s |\n|---|---|---|---|\n")
 	fmt.Printf("| automatic mapping (batches of %d, SOQL IN, batched store writes) | %d | %s | %.0f |\n", batch, o.members, median.Round(time.Millisecond), rate)
 	fmt.Printf("| naive: one SOQL query and one store write per member | %d | | %.0f |\n", o.baseline, naiveRate)
-	fmt.Printf("\nRatio: %.1f× the naive rate. Worker peak memory (VmHWM): %.0f MB. Runs: %d.\n", rate/naiveRate, b.workerPeakMB(), o.runs)
-	return nil
+	res.median, res.naiveRate, res.peakMB = median, naiveRate, b.workerPeakMB()
+	fmt.Printf("\nRatio: %.1f× the naive rate. Worker peak memory (VmHWM): %.0f MB. Runs: %d.\n", rate/naiveRate, res.peakMB, o.runs)
+	return res, nil
 }
 
 // cli runs a starter command line against the bench environment.

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sfconnect/sfconnect/config"
@@ -27,6 +28,10 @@ type benchEnv struct {
 	profiling  bool
 	// schema is the PostgreSQL store's schema; nil on SQLite.
 	schema *benchSchema
+	// stopOnce makes stop run once, whether the bench ends or is
+	// interrupted; unregister withdraws it from the interrupt's cleanups.
+	stopOnce   sync.Once
+	unregister func()
 }
 
 // startBenchEnv starts the default run with the worker at workerPath; the
@@ -44,21 +49,26 @@ func startBenchEnv(ctx context.Context, temporalPath, workerPath string, profili
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "sfconnect.db")
 	var schema *benchSchema
+	dropSchema := func() {}
 	if postgresURL != "" {
 		if schema, cfg.DatabaseURL, err = newBenchSchema(ctx, postgresURL); err != nil {
 			return nil, err
 		}
+		dropSchema = onInterrupt(schema.drop) // until the environment's stop does it
 	}
 	env, err := devenv.Start(ctx, devenv.Options{
 		TemporalPath: temporalPath, DBFile: filepath.Join(dir, "temporal.db"), Config: cfg, NoWorker: true,
 	})
-	if err != nil {
+	if err != nil { // Start stopped what it had started
 		if schema != nil {
+			dropSchema()
 			schema.drop()
 		}
 		return nil, err
 	}
 	b := &benchEnv{Env: env, dir: dir, schema: schema, workerPath: workerPath, profiling: profiling}
+	dropSchema()
+	b.unregister = onInterrupt(b.stop)
 	if err := b.startWorker(ctx); err != nil {
 		b.stop()
 		return nil, err
@@ -117,7 +127,16 @@ func (b *benchEnv) workerPeakMB() float64 {
 	return 0
 }
 
+// stop stops the worker and the dev server, drops the schema and removes
+// the bench's files, once.
 func (b *benchEnv) stop() {
+	b.stopOnce.Do(b.stopNow)
+}
+
+func (b *benchEnv) stopNow() {
+	if b.unregister != nil {
+		b.unregister()
+	}
 	b.stopWorker()
 	b.Stop()
 	if b.schema != nil {

@@ -25,24 +25,81 @@ type importOptions struct {
 	// profileFor are written.
 	profile    string
 	profileFor time.Duration
-	// postgres, when set, is the PostgreSQL server the store runs on
-	// instead of SQLite (the production store).
-	postgres string
+	// postgres is the PostgreSQL server of the PostgreSQL runs; engines
+	// the stores to measure (engineFlags).
+	postgres, engines string
+	// runs is how many runs each store gets, alternating the stores.
+	runs int
 }
 
-// benchImport times a CSV import end to end on the default run — upload,
-// validation, approval by --yes, and every row's outcome — and, in the same
-// run, the naive design (one activity per row) on a subset.
+// importResult is one run's figures.
+type importResult struct {
+	total, upload, validate, apply, directory time.Duration
+	naiveRate, peakMB                         float64
+}
+
+// benchImport runs the import on each store, runs times, alternating the
+// stores so that they share the machine's moods, and prints their medians
+// side by side.
 func benchImport(ctx context.Context, o importOptions) error {
-	b, err := startBenchEnv(ctx, o.temporal, o.worker, o.profile != "", o.postgres)
+	engines, err := enginesOf(o.engines, o.postgres)
 	if err != nil {
 		return err
+	}
+	results := map[string][]importResult{}
+	for run := 1; run <= max(1, o.runs); run++ {
+		for _, e := range engines {
+			fmt.Printf("\n## Run %d, %s\n\n", run, e.name)
+			r, err := importOnce(ctx, o, e.url)
+			if err != nil {
+				return fmt.Errorf("run %d, %s: %w", run, e.name, err)
+			}
+			results[e.name] = append(results[e.name], r)
+		}
+	}
+	fmt.Printf("\n## Medians, %d rows (%s)\n\n", o.rows, loadAverage())
+	fmt.Printf("| store | runs | import | rows/s | upload | validate | apply | directory copy (%d members) | worker peak |\n|---|---|---|---|---|---|---|---|---|\n", o.rows+o.baseline)
+	for _, e := range engines {
+		rs := results[e.name]
+		med := func(f func(importResult) time.Duration) time.Duration {
+			ds := make([]time.Duration, len(rs))
+			for i, r := range rs {
+				ds[i] = f(r)
+			}
+			return median(ds)
+		}
+		total := med(func(r importResult) time.Duration { return r.total })
+		var peak float64
+		var each []string
+		for _, r := range rs {
+			peak = max(peak, r.peakMB)
+			each = append(each, r.total.Round(100*time.Millisecond).String())
+		}
+		fmt.Printf("| %s | %s | **%s** | %.0f | %s | %s | %s | %s | %.0f MB |\n", e.name, strings.Join(each, ", "),
+			total.Round(100*time.Millisecond), float64(o.rows)/total.Seconds(),
+			med(func(r importResult) time.Duration { return r.upload }).Round(100*time.Millisecond),
+			med(func(r importResult) time.Duration { return r.validate }).Round(100*time.Millisecond),
+			med(func(r importResult) time.Duration { return r.apply }).Round(100*time.Millisecond),
+			med(func(r importResult) time.Duration { return r.directory }).Round(100*time.Millisecond), peak)
+	}
+	return nil
+}
+
+// importOnce times a CSV import end to end on the default run (its store
+// on the PostgreSQL server at postgresURL when set) — upload, validation,
+// approval by --yes, and every row's outcome — and, in the same run, the
+// naive design (one activity per row) on a subset.
+func importOnce(ctx context.Context, o importOptions, postgresURL string) (importResult, error) {
+	var res importResult
+	b, err := startBenchEnv(ctx, o.temporal, o.worker, o.profile != "", postgresURL)
+	if err != nil {
+		return res, err
 	}
 	defer b.stop()
 	total := o.rows + o.baseline
 	gen, err := b.Sandbox.Generate(sandbox.GenerateRequest{Team: benchTeam, Members: total, Org: "acme", Users: total, Match: 1})
 	if err != nil {
-		return fmt.Errorf("generate: %w", err)
+		return res, fmt.Errorf("generate: %w", err)
 	}
 	fmt.Printf("Machine: %s\n", machine())
 	fmt.Printf("Store: %s\n", storeKind(b.Config.DatabaseURL))
@@ -58,7 +115,7 @@ func benchImport(ctx context.Context, o importOptions) error {
 	}
 	// The jobs read their settings from the worker.
 	if err := b.restartWorker(ctx); err != nil {
-		return err
+		return res, err
 	}
 
 	// An active connection without automatic mapping; its activation copies
@@ -70,51 +127,53 @@ func benchImport(ctx context.Context, o importOptions) error {
 		append([]string{"connect", "activate", "--as", "U0OWNER01"}, org...),
 	} {
 		if _, err := b.cli(ctx, s...); err != nil {
-			return err
+			return res, err
 		}
 	}
 	t0 := time.Now()
 	pairs, err := generatedPairs(ctx, b)
 	if err != nil {
-		return err
+		return res, err
 	}
 	if len(pairs) < o.rows+o.baseline {
-		return fmt.Errorf("only %d generated members", len(pairs))
+		return res, fmt.Errorf("only %d generated members", len(pairs))
 	}
 	if err := b.waitDirectory(ctx, pairs[len(pairs)-1][0]); err != nil {
-		return err
+		return res, err
 	}
-	fmt.Printf("Directory copied in %s (set-up)\n", time.Since(t0).Round(time.Millisecond))
+	res.directory = time.Since(t0)
+	fmt.Printf("Directory copied in %s (set-up, %.0f members/s); worker peak so far %.0f MB\n", res.directory.Round(time.Millisecond), float64(len(pairs))/res.directory.Seconds(), b.workerPeakMB())
 
 	file, err := writeImportFile(filepath.Join(b.dir, "import.csv"), pairs[:o.rows])
 	if err != nil {
-		return err
+		return res, err
 	}
 	var profiled func() error
 	if o.profile != "" {
 		if profiled, err = startProfiles(ctx, o.profile, o.profileFor); err != nil {
-			return err
+			return res, err
 		}
 	}
 	start := time.Now()
 	out, err := b.cli(ctx, append([]string{"members", "import", file, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
 	if err != nil {
-		return err
+		return res, err
 	}
 	elapsed := time.Since(start)
 	if profiled != nil {
 		if err := profiled(); err != nil {
-			return err
+			return res, err
 		}
 	}
 	var s workflows.JobStatus
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		return fmt.Errorf("import output: %w\n%s", err, out)
+		return res, fmt.Errorf("import output: %w\n%s", err, out)
 	}
 	if s.Invited+s.Unchanged+s.Refused != o.rows || s.Invited != o.rows {
-		return fmt.Errorf("job %s ended %s with %d invited, %d unchanged, %d refused of %d rows", s.ID, s.Phase, s.Invited, s.Unchanged, s.Refused, o.rows)
+		return res, fmt.Errorf("job %s ended %s with %d invited, %d unchanged, %d refused of %d rows", s.ID, s.Phase, s.Invited, s.Unchanged, s.Refused, o.rows)
 	}
 	rate := float64(o.rows) / elapsed.Seconds()
+	res.total, res.upload, res.validate, res.apply = elapsed, s.StartedAt.Sub(start), s.ValidatedAt.Sub(s.StartedAt), s.AppliedAt.Sub(s.ValidatedAt)
 	fmt.Printf("Import: %d rows in %s (%.0f rows/s), job %s %s\n", o.rows, elapsed.Round(time.Millisecond), rate, s.ID, s.Phase)
 	fmt.Printf("  check and upload %s, validate %s, apply %s\n", s.StartedAt.Sub(start).Round(time.Millisecond),
 		s.ValidatedAt.Sub(s.StartedAt).Round(time.Millisecond), s.AppliedAt.Sub(s.ValidatedAt).Round(time.Millisecond))
@@ -122,26 +181,27 @@ func benchImport(ctx context.Context, o importOptions) error {
 	// The naive design on a subset: one activity per row, one at a time.
 	naiveFile, err := writeImportFile(filepath.Join(b.dir, "naive.csv"), pairs[o.rows:o.rows+o.baseline])
 	if err != nil {
-		return err
+		return res, err
 	}
 	peak := b.workerPeakMB() // the import's worker, before the naive one
 	jobs := b.Config.Jobs
 	b.Config.Jobs.BatchSize, b.Config.Jobs.Parallelism, b.Config.Jobs.ValidateParallelism = 1, 1, 1
 	if err := b.restartWorker(ctx); err != nil {
-		return err
+		return res, err
 	}
 	start = time.Now()
 	_, err = b.cli(ctx, append([]string{"members", "import", naiveFile, "--yes", "--as", "U0ADMIN01", "--output", "json"}, org...)...)
 	b.Config.Jobs = jobs
 	if err != nil {
-		return err
+		return res, err
 	}
 	naive := float64(o.baseline) / time.Since(start).Seconds()
 	fmt.Printf("\n| design | rows | time | rows/s |\n|---|---|---|---|\n")
 	fmt.Printf("| batches of %d rows, %d validated and %d applied at once | %d | %s | %.0f |\n", b.Config.Jobs.BatchSize, b.Config.Jobs.ValidateParallelism, b.Config.Jobs.Parallelism, o.rows, elapsed.Round(time.Millisecond), rate)
 	fmt.Printf("| naive: one activity per row | %d | %s | %.0f |\n", o.baseline, time.Since(start).Round(time.Millisecond), naive)
-	fmt.Printf("\nRatio: %.0f× the naive rate. Worker peak memory (VmHWM): %.0f MB.\n", rate/naive, peak)
-	return nil
+	res.naiveRate, res.peakMB = naive, peak
+	fmt.Printf("\nRatio: %.0f× the naive rate. Worker peak memory (VmHWM): %.0f MB.\n", rate/naive, res.peakMB)
+	return res, nil
 }
 
 // waitDirectory waits until the store's copy of the workspace's directory

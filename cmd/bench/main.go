@@ -4,18 +4,22 @@
 // same run, and prints medians, ratios, the worker's peak memory and the
 // machine. `make bench` builds the worker and runs it.
 //
-//	bench automap [-members 100000] [-runs 5] [-baseline 2000]
+//	bench automap [-members 100000] [-runs 5] [-baseline 2000] [-engines sqlite,postgres] [-postgres URL]
 //	bench console [-orgs 20] [-requests 500] [-concurrency 8]
-//	bench import [-rows 1000000] [-baseline 1000] [-profile DIR [-profile-for 60s]] [-postgres URL]
+//	bench import [-rows 1000000] [-baseline 1000] [-runs N] [-engines sqlite,postgres] [-postgres URL] [-profile DIR [-profile-for 60s]]
+//
+// With -engines sqlite,postgres one run measures both stores and prints
+// them side by side. An interrupted bench (SIGINT, SIGTERM, SIGHUP) stops
+// the dev server and the worker it started (interrupt.go).
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
+
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
 )
 
 func main() {
@@ -23,8 +27,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bench automap [flags]")
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := handleInterrupts()
 	var err error
 	switch os.Args[1] {
 	case "automap":
@@ -36,6 +39,8 @@ func main() {
 		fs.IntVar(&o.batch, "batch", 0, "members per automatic mapping batch (0: the product's default)")
 		fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the pinned Temporal CLI")
 		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
+		fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL server URL for the PostgreSQL runs (default "+defaultPostgres+"); alone, it means -engines postgres")
+		fs.StringVar(&o.engines, "engines", "", "the stores to measure, side by side: sqlite, postgres or sqlite,postgres (default sqlite, or postgres with -postgres)")
 		_ = fs.Parse(os.Args[2:])
 		err = benchAutoMap(ctx, o)
 	case "import":
@@ -50,7 +55,9 @@ func main() {
 		fs.StringVar(&o.worker, "worker", "bin/worker", "the worker binary")
 		fs.StringVar(&o.profile, "profile", "", "a directory: write CPU profiles of the worker and of the bench (sandbox, CLI) there")
 		fs.DurationVar(&o.profileFor, "profile-for", 60*time.Second, "how long the profiles run, from the import's start")
-		fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL server URL (postgres://postgres@127.0.0.1:5432/test): run the store there, in a schema of its own, instead of SQLite")
+		fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL server URL for the PostgreSQL runs (default "+defaultPostgres+"); alone, it means -engines postgres")
+		fs.StringVar(&o.engines, "engines", "", "the stores to measure, side by side: sqlite, postgres or sqlite,postgres (default sqlite, or postgres with -postgres)")
+		fs.IntVar(&o.runs, "runs", 1, "runs of each store, alternating the stores (medians are reported)")
 		_ = fs.Parse(os.Args[2:])
 		err = benchImport(ctx, o)
 	case "console":

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 

@@ -10,17 +10,20 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/sfconnect/sfconnect/store/engines" // the store engines a store URL may name
+
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+
+	"go.uber.org/zap"
 
 	"github.com/sfconnect/sfconnect/config"
 	"github.com/sfconnect/sfconnect/logging"
 	"github.com/sfconnect/sfconnect/store"
 	"github.com/sfconnect/sfconnect/worker"
 	"github.com/sfconnect/sfconnect/workflows"
-	"go.uber.org/zap"
 )
 
 func main() {
@@ -59,9 +62,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(context.Background(), cfg.DatabaseURL)
+	// The worker migrates the store at start (safe beside other workers
+	// doing the same); nothing else does as a side effect.
+	st, err := store.MigrateAndOpen(context.Background(), cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("open the store: %w", err)
+		return fmt.Errorf("migrate and open the store: %w", err)
 	}
 	defer st.Close()
 	acts, err := worker.NewActivities(cfg, st, log)

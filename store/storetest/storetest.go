@@ -86,7 +86,7 @@ func open(t *testing.T, b Backend) (store.Store, string) {
 // openURL opens a store at url, closed when t ends.
 func openURL(t *testing.T, url string) store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), url)
+	s, err := store.MigrateAndOpen(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -137,14 +137,21 @@ func mustGet(t *testing.T, s store.Store, conn, user string) store.Mapping {
 
 func testMigrations(t *testing.T, b Backend) {
 	url := b.Fresh(t)
-	// Four "processes" open the empty database at once: each must succeed,
-	// and each migration must be recorded once.
+	// Open never migrates: the empty database is refused, and stays empty.
+	if s, err := store.Open(context.Background(), url); !errors.Is(err, store.ErrSchemaNotCurrent) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("open before migrate: %v, want ErrSchemaNotCurrent", err)
+	}
+	// Four "processes" migrate the empty database at once and open it: each
+	// must succeed, and each migration must be recorded once.
 	const n = 4
 	stores := make([]store.Store, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { stores[i], errs[i] = store.Open(context.Background(), url) })
+		wg.Go(func() { stores[i], errs[i] = store.MigrateAndOpen(context.Background(), url) })
 	}
 	wg.Wait()
 	for i := range n {
@@ -165,7 +172,7 @@ func testMigrations(t *testing.T, b Backend) {
 			t.Fatalf("store %d: %+v", i, res)
 		}
 	}
-	// Opening again applies nothing.
+	// Migrating again applies nothing.
 	openURL(t, url)
 	if got := b.QueryInt(t, url, `SELECT count(*) FROM schema_migrations`); got != versions {
 		t.Fatalf("reopen: schema_migrations has %d rows, had %d", got, versions)
