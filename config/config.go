@@ -64,7 +64,10 @@ type Config struct {
 	Jobs workflows.JobSettings
 	// DataDir holds the default run's files (.data).
 	DataDir string
-	// MemoryLimitMB is the worker's soft memory limit (SFCONNECT_MEMORY_LIMIT_MB).
+	// MemoryLimitMB is the worker's memory budget
+	// (SFCONNECT_MEMORY_LIMIT_MB): Go's soft memory limit, less what the
+	// store holds outside Go's heap (SQLite's page caches: see
+	// worker.GoMemoryLimit).
 	MemoryLimitMB int64
 	// GCPercent is the worker's garbage collection target
 	// (SFCONNECT_GC_PERCENT): the heap grows by this percentage of the live

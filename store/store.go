@@ -115,6 +115,16 @@ type Member struct {
 	UpdatedAt time.Time
 }
 
+// OffHeap is implemented by a store that holds memory outside Go's heap,
+// where the Go runtime's soft memory limit cannot see it: SQLite's page
+// caches, temporary storage and statements live in the C heap of
+// modernc.org/libc. OffHeapBytes is its budget for that memory, at most
+// what the store holds there under load; the worker lowers its Go memory
+// limit by it, so that the process as a whole keeps to its limit.
+type OffHeap interface {
+	OffHeapBytes() int64
+}
+
 // Store is the product's store of member mappings and Slack directories.
 // Every method is safe for concurrent use, also from several processes
 // sharing one database.

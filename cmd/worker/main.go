@@ -44,12 +44,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	// A soft memory limit makes the garbage collector work harder as the
-	// worker nears it, instead of letting the heap double between
-	// collections while a bulk job runs (GOMEMLIMIT, if set, wins).
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(cfg.MemoryLimitMB << 20)
-	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
@@ -69,6 +63,13 @@ func run() error {
 		return fmt.Errorf("migrate and open the store: %w", err)
 	}
 	defer st.Close()
+	// A soft memory limit makes the garbage collector work harder as the
+	// worker nears it, instead of letting the heap double between
+	// collections while a bulk job runs; it leaves room for what the store
+	// holds outside Go's heap (GOMEMLIMIT, if set, wins).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(worker.GoMemoryLimit(cfg.MemoryLimitMB, st))
+	}
 	acts, err := worker.NewActivities(cfg, st, log)
 	if err != nil {
 		return err
