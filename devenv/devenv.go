@@ -86,11 +86,11 @@ type Env struct {
 	// when it runs, else the dev server's.
 	TemporalAddr string
 	Client       client.Client
-	Sandbox    *sandbox.Sandbox
-	SandboxURL string
-	Config     config.Config
-	Worker     sdkworker.Worker
-	Store      store.Store
+	Sandbox      *sandbox.Sandbox
+	SandboxURL   string
+	Config       config.Config
+	Worker       sdkworker.Worker
+	Store        store.Store
 	// MetricsURL is where the worker's metrics are served, if they are.
 	MetricsURL string
 	// Keys encrypt the payloads; CodecURL is the codec server, if any.
