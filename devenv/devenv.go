@@ -6,6 +6,7 @@
 package devenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,7 +152,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return env, fmt.Errorf("codec server: listen on %s: %w", opts.CodecAddr, err)
 		}
 		env.CodecURL = "http://" + ln.Addr().String()
-		env.codecServer = &http.Server{Handler: codec.Handler(env.Keys, codec.UIOrigins(orDefault(opts.UIPort, "8233")), codec.Auth{}), ReadHeaderTimeout: 10 * time.Second}
+		env.codecServer = &http.Server{Handler: codec.Handler(env.Keys, codec.UIOrigins(cmp.Or(opts.UIPort, "8233")), codec.Auth{}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = env.codecServer.Serve(ln) }()
 	}
 	var acts *activities.Activities
@@ -382,11 +383,4 @@ func (e *Env) uiCodecArgs() []string {
 		return nil
 	}
 	return []string{"--ui-codec-endpoint", e.CodecURL}
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

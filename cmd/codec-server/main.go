@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -41,7 +42,7 @@ func run() error {
 	origins := flag.String("origins", strings.Join(codec.UIOrigins("8233"), ","), "comma-separated origins of the Web UI allowed to call the server (* for any)")
 	devDataDir := flag.String("dev-data-dir", "", "without "+codec.EnvKeys+"/"+codec.EnvKeysFile+": use (or create) the default run's key in this directory")
 	newKey := flag.String("new-key", "", "print a fresh key entry `ID:base64key` with this id, to put first in the key ring, and exit")
-	logLevel := flag.String("log-level", envOr("SFCONNECT_LOG_LEVEL", "info"), "log level (debug logs every request)")
+	logLevel := flag.String("log-level", cmp.Or(os.Getenv("SFCONNECT_LOG_LEVEL"), "info"), "log level (debug logs every request)")
 	healthcheck := flag.Bool("healthcheck", false, "exit 0 if the codec server at -addr answers, 1 if not (Docker's health check), instead of serving")
 	flag.Parse()
 
@@ -155,13 +156,6 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // checkHealth asks the codec server at addr to decode nothing: it answers

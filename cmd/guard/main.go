@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -38,9 +39,9 @@ func main() {
 
 func run() error {
 	listen := flag.String("listen", "127.0.0.1:7233", "where clients reach Temporal")
-	upstream := flag.String("upstream", envOr("SFCONNECT_TEMPORAL_FRONTEND", "127.0.0.1:7234"), "the Temporal frontend behind the guard (host:port)")
+	upstream := flag.String("upstream", cmp.Or(os.Getenv("SFCONNECT_TEMPORAL_FRONTEND"), "127.0.0.1:7234"), "the Temporal frontend behind the guard (host:port)")
 	devDataDir := flag.String("dev-data-dir", "", "without "+codec.EnvKeys+"/"+codec.EnvKeysFile+": use the default run's key in this directory")
-	logLevel := flag.String("log-level", envOr("SFCONNECT_LOG_LEVEL", "info"), "log level")
+	logLevel := flag.String("log-level", cmp.Or(os.Getenv("SFCONNECT_LOG_LEVEL"), "info"), "log level")
 	healthcheck := flag.Bool("healthcheck", false, "exit 0 if Temporal answers through the guard at -listen, 1 if not (Docker's health check), instead of serving")
 	flag.Parse()
 
@@ -102,11 +103,4 @@ func checkHealth(addr string) error {
 		return fmt.Errorf("temporal through the guard at %s: %s", addr, resp.GetStatus())
 	}
 	return nil
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
